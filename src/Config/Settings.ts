@@ -1,0 +1,22 @@
+export const logLevelNames = ["DEBUG", "INFO", "WARN", "ERROR", "CRITICAL"] as const
+export type LogLevelName = (typeof logLevelNames)[number]
+
+/** Every setting of operations.md, by its configuration name. Empty strings mean "not set". */
+export type Settings = {
+  readonly DATABASE_URL: string
+  readonly REQUEST_PATH: string
+  readonly LOG_LEVEL: LogLevelName
+  readonly LOG_PATH: string
+  readonly LOG_FORMAT: string
+  readonly LOG_DATE_FORMAT: string
+  readonly SENTRY_DSN: string
+  readonly STATSD_HOST: string
+  readonly STATSD_PORT: number
+  readonly STATSD_PREFIX: string
+  readonly OTLP_TRACES_URL: string
+  readonly HOST: string
+  readonly PORT: number
+  readonly WORKERS: number
+}
+
+export type SettingName = keyof Settings

@@ -1,0 +1,49 @@
+import { createHash } from "node:crypto"
+
+export const Namespaces = {
+  album: "7655e605-6eaa-40d8-a25f-5c6c92a4d31a",
+  artist: "fe4df0f6-2c55-4ba6-acf3-134eae3e710e",
+  genre: "dd8dbd9c-8ed7-4719-80c5-71d978665dd0",
+  song: "4151ace3-6a98-41cd-a3de-8c242654cb67"
+} as const
+
+const namespaceBytes = (namespace: string): Buffer => Buffer.from(namespace.replace(/-/g, ""), "hex")
+
+const cachedNamespaces = new Map<string, Buffer>()
+
+export const hyphenate = (hex: string): string =>
+  `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`
+
+/** RFC 4122 version 5 UUID of `name` (UTF-8) in `namespace`, lowercase and hyphenated. */
+export const uuidV5 = (namespace: string, name: string): string => {
+  let ns = cachedNamespaces.get(namespace)
+  if (ns === undefined) {
+    ns = namespaceBytes(namespace)
+    cachedNamespaces.set(namespace, ns)
+  }
+  const hash = createHash("sha1").update(ns).update(name, "utf8").digest()
+  hash[6] = (hash[6]! & 0x0f) | 0x50
+  hash[8] = (hash[8]! & 0x3f) | 0x80
+  return hyphenate(hash.subarray(0, 16).toString("hex"))
+}
+
+export const albumId = (name: string): string => uuidV5(Namespaces.album, name.toLowerCase())
+export const artistId = (name: string): string => uuidV5(Namespaces.artist, name.toLowerCase())
+export const genreId = (name: string): string => uuidV5(Namespaces.genre, name.toLowerCase())
+export const songId = (absolutePath: string): string => uuidV5(Namespaces.song, absolutePath)
+
+const hex32 = /^[0-9a-fA-F]{32}$/
+
+/** Parses a UUID the way Python's `uuid.UUID(str)` does (hyphens anywhere, braces, `urn:uuid:`); undefined when malformed. */
+export const parseUuid = (text: string): string | undefined => {
+  const hex = text.replaceAll("urn:", "").replaceAll("uuid:", "").replace(/^[{}]+|[{}]+$/g, "").replaceAll("-", "")
+  return hex32.test(hex) ? hyphenate(hex.toLowerCase()) : undefined
+}
+
+/** Any stored spelling (32 hex chars in SQLite, native uuid in PostgreSQL) to the canonical form. */
+export const canonicalUuid = (stored: string): string => {
+  const hex = stored.replace(/-/g, "").toLowerCase()
+  return hyphenate(hex)
+}
+
+export const compactUuid = (uuid: string): string => uuid.replace(/-/g, "")
