@@ -1,0 +1,38 @@
+import { Context, type Effect } from "effect"
+import type { CollectionRows, SongTags } from "../Domain/Collection.js"
+import type { DatabaseError } from "./DatabaseError.js"
+import type { DatabaseTarget } from "./DatabaseUrl.js"
+
+export type FileOutcome = "song" | "not-audio" | "corrupt"
+
+/** What the scanner remembers of one file, so that an unchanged file is never read again. */
+export type FileState = {
+  readonly path: string
+  readonly size: number
+  readonly mtimeMs: number
+  readonly outcome: FileOutcome
+  readonly tags: SongTags
+}
+
+export type StoredCollection = {
+  readonly rows: CollectionRows
+  readonly generation: number
+  readonly scannedAt: Date | undefined
+}
+
+export type ReplaceCollection = {
+  readonly rows: CollectionRows
+  readonly files: ReadonlyArray<FileState>
+  readonly root: string
+}
+
+/** The two narrow capabilities the scanner and the server need; everything SQL stays behind this tag. */
+export class Database extends Context.Tag("avalon/Database")<Database, {
+  readonly target: DatabaseTarget
+  /** A consistent snapshot of the four tables (never half of one scan and half of another). */
+  readonly readCollection: Effect.Effect<StoredCollection, DatabaseError>
+  readonly readGeneration: Effect.Effect<number, DatabaseError>
+  readonly readFileStates: Effect.Effect<ReadonlyArray<FileState>, DatabaseError>
+  /** Replaces the whole collection in one transaction; returns the new generation. */
+  readonly replaceCollection: (input: ReplaceCollection) => Effect.Effect<number, DatabaseError>
+}>() {}

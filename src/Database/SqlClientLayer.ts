@@ -1,0 +1,38 @@
+import { existsSync, statSync } from "node:fs"
+import { dirname } from "node:path"
+import { Reactivity } from "@effect/experimental"
+import { SqlClient } from "@effect/sql"
+import { PgClient } from "@effect/sql-pg"
+import { SqliteClient } from "@effect/sql-sqlite-node"
+import { Duration, Effect, Layer, Redacted } from "effect"
+import { DatabaseError } from "./DatabaseError.js"
+import { describeTarget, type DatabaseTarget } from "./DatabaseUrl.js"
+import { describeSqlError } from "./describeSqlError.js"
+
+const openSqlite = (filename: string) =>
+  Effect.gen(function* () {
+    const folder = dirname(filename)
+    if (filename !== ":memory:" && !existsSync(folder)) {
+      return yield* new DatabaseError({ message: `cannot open SQLite database ${filename}: folder ${folder} does not exist` })
+    }
+    if (filename !== ":memory:" && existsSync(filename) && statSync(filename).isDirectory()) {
+      return yield* new DatabaseError({ message: `cannot open SQLite database ${filename}: it is a folder` })
+    }
+    return yield* SqliteClient.make({ filename }).pipe(
+      Effect.catchAllDefect((defect) =>
+        new DatabaseError({ message: `cannot open SQLite database ${filename}: ${describeSqlError(defect)}`, cause: defect }))
+    )
+  })
+
+const openPostgres = (url: string, target: DatabaseTarget) =>
+  PgClient.make({ url: Redacted.make(url), maxConnections: 4, connectTimeout: Duration.seconds(5), applicationName: "avalon" }).pipe(
+    Effect.mapError((error) =>
+      new DatabaseError({ message: `cannot connect to ${describeTarget(target)}: ${describeSqlError(error)}`, cause: error }))
+  )
+
+/** The `SqlClient` for a parsed DATABASE_URL, with failures mapped to one clear `DatabaseError`. */
+export const sqlClientLayer = (target: DatabaseTarget): Layer.Layer<SqlClient.SqlClient, DatabaseError> =>
+  Layer.scoped(
+    SqlClient.SqlClient,
+    target.dialect === "sqlite" ? openSqlite(target.filename) : openPostgres(target.url, target)
+  ).pipe(Layer.provide(Reactivity.layer))

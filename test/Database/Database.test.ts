@@ -1,0 +1,162 @@
+import Sqlite from "better-sqlite3"
+import { afterAll, describe, expect, it } from "@effect/vitest"
+import { Effect, Either } from "effect"
+import { join } from "node:path"
+import { Database } from "../../src/Database/Database.js"
+import { databaseLayer } from "../../src/Database/DatabaseLive.js"
+import { parseDatabaseUrl } from "../../src/Database/DatabaseUrl.js"
+import type { CollectionRows } from "../../src/Domain/Collection.js"
+import { albumId, artistId, genreId, songId } from "../../src/Domain/Ids.js"
+import { createTemporaryPgDatabase } from "../support/postgres.js"
+import { makeTemporaryFolder } from "../support/temporaryFolder.js"
+
+const collection = (suffix: string): CollectionRows => ({
+  albums: [{ id: albumId(`¡Uno! ${suffix}`), name: `¡Uno! ${suffix}` }],
+  artists: [{ id: artistId("Minor Threat"), name: "Minor Threat" }],
+  genres: [{ id: genreId("Punk Ska"), name: "Punk Ska" }],
+  songs: [1, 2, 3].map((n) => ({
+    id: songId(`/music/${suffix}/${n}.ogg`),
+    name: `Song ${n} ${suffix}`,
+    length: 100 + n,
+    track: n,
+    year: 2004,
+    album_id: albumId(`¡Uno! ${suffix}`),
+    artist_id: artistId("Minor Threat"),
+    genre_id: genreId("Punk Ska")
+  }))
+})
+
+const files = [{ path: "/music/a.ogg", size: 10, mtimeMs: 1234.5, outcome: "song" as const, tags: { name: "A", album: "B", artist: "C", genre: "D", track: 1, year: 2, length: 3 } }]
+
+const sortById = <A extends { id: string }>(rows: ReadonlyArray<A>) => [...rows].sort((a, b) => a.id.localeCompare(b.id))
+
+const roundTrip = (url: string) =>
+  Effect.gen(function* () {
+    const db = yield* Database
+    const empty = yield* db.readCollection
+    expect(empty.generation).toBe(0)
+    expect(empty.rows.songs).toEqual([])
+
+    expect(yield* db.replaceCollection({ rows: collection("one"), files, root: "/music" })).toBe(1)
+    const first = yield* db.readCollection
+    expect(first.generation).toBe(1)
+    expect(first.scannedAt).toBeInstanceOf(Date)
+    expect(sortById(first.rows.songs)).toEqual(sortById(collection("one").songs))
+    expect(first.rows.albums).toEqual(collection("one").albums)
+    expect(yield* db.readFileStates).toEqual(files)
+
+    expect(yield* db.replaceCollection({ rows: collection("two"), files: [], root: "/music" })).toBe(2)
+    const second = yield* db.readCollection
+    expect(second.rows.albums).toEqual(collection("two").albums)
+    expect(second.rows.songs).toHaveLength(3)
+    expect(yield* db.readFileStates).toEqual([])
+    expect(yield* db.readGeneration).toBe(2)
+
+    const broken = collection("three")
+    const duplicateIds = { ...broken, songs: [...broken.songs, broken.songs[0]!] }
+    const failure = yield* Effect.flip(db.replaceCollection({ rows: duplicateIds, files: [], root: "/music" }))
+    expect(failure._tag).toBe("DatabaseError")
+    expect(failure.message).not.toContain("secret")
+    const afterFailure = yield* db.readCollection
+    expect(afterFailure.generation).toBe(2)
+    expect(afterFailure.rows.albums).toEqual(collection("two").albums)
+    return url
+  }).pipe(Effect.provide(databaseLayer(url)))
+
+describe("parseDatabaseUrl", () => {
+  it("follows SQLAlchemy's slash rules", () => {
+    expect(parseDatabaseUrl("sqlite:////var/db/avalon.sqlite")).toEqual(Either.right({ dialect: "sqlite", filename: "/var/db/avalon.sqlite" }))
+    expect(parseDatabaseUrl("sqlite:///rel/a.sqlite")).toEqual(Either.right({ dialect: "sqlite", filename: join(process.cwd(), "rel/a.sqlite") }))
+    expect(parseDatabaseUrl("sqlite://")).toEqual(Either.right({ dialect: "sqlite", filename: ":memory:" }))
+  })
+
+  it("accepts the PostgreSQL spellings of the original", () => {
+    for (const scheme of ["postgresql", "postgres", "postgresql+psycopg2"]) {
+      expect(parseDatabaseUrl(`${scheme}://u:p@h:5432/db`)).toEqual(Either.right({ dialect: "pg", url: "postgresql://u:p@h:5432/db" }))
+    }
+  })
+
+  it("names an unsupported scheme and masks the password", () => {
+    const result = parseDatabaseUrl("mysql://user:hunter2@db/music")
+    expect(Either.isLeft(result) && result.left.message).toMatch(/^unsupported database URL scheme "mysql" in mysql:\/\/user:\*\*\*@db\/music/)
+  })
+})
+
+describe("SQLite", () => {
+  const folder = makeTemporaryFolder()
+  afterAll(folder.remove)
+
+  it.effect("round-trips a collection, one transaction per replacement", () => roundTrip(`sqlite:///${join(folder.path, "a.sqlite")}`))
+
+  it.effect("stores ids as 32 lowercase hex characters, like the original", () =>
+    Effect.gen(function* () {
+      const filename = join(folder.path, "hex.sqlite")
+      yield* roundTrip(`sqlite:///${filename}`)
+      const db = new Sqlite(filename, { readonly: true })
+      const row = db.prepare("SELECT id, album_id FROM tracks LIMIT 1").get() as { id: string; album_id: string }
+      db.close()
+      expect(row.id).toMatch(/^[0-9a-f]{32}$/)
+      expect(row.album_id).toBe(albumId("¡Uno! two").replaceAll("-", ""))
+    }))
+
+  it.effect("adopts a database written by the original Avalon", () =>
+    Effect.gen(function* () {
+      const filename = join(folder.path, "original.sqlite")
+      const original = new Sqlite(filename)
+      original.exec(`
+        CREATE TABLE albums (id CHAR(32) NOT NULL, name VARCHAR NOT NULL, PRIMARY KEY (id));
+        CREATE TABLE artists (id CHAR(32) NOT NULL, name VARCHAR NOT NULL, PRIMARY KEY (id));
+        CREATE TABLE genres (id CHAR(32) NOT NULL, name VARCHAR NOT NULL, PRIMARY KEY (id));
+        CREATE TABLE tracks (id CHAR(32) NOT NULL, name VARCHAR NOT NULL, length INTEGER NOT NULL, track INTEGER NOT NULL,
+          year INTEGER NOT NULL, album_id CHAR(32) NOT NULL, artist_id CHAR(32) NOT NULL, genre_id CHAR(32) NOT NULL, PRIMARY KEY (id),
+          FOREIGN KEY(album_id) REFERENCES albums (id), FOREIGN KEY(artist_id) REFERENCES artists (id), FOREIGN KEY(genre_id) REFERENCES genres (id));
+        CREATE INDEX ix_tracks_album_id ON tracks (album_id);
+        INSERT INTO albums VALUES ('32792eb503ff58379869d77ac9b5c99f', '¡Uno!');
+        INSERT INTO artists VALUES ('debcc564211b559cb810e72598bdaf47', 'Minor Threat');
+        INSERT INTO genres VALUES ('3af7ba62d87f5258af62d7c5655ec567', 'Punk Ska');
+        INSERT INTO tracks VALUES ('56b33b92d5b65971b166dc959b442c0c', 'Adicción', 201, 2, 2004,
+          '32792eb503ff58379869d77ac9b5c99f', 'debcc564211b559cb810e72598bdaf47', '3af7ba62d87f5258af62d7c5655ec567');
+      `)
+      original.close()
+      const stored = yield* Effect.flatMap(Database, (db) => db.readCollection).pipe(Effect.provide(databaseLayer(`sqlite:///${filename}`)))
+      expect(stored.generation).toBe(0)
+      expect(stored.rows.songs).toEqual([{
+        id: "56b33b92-d5b6-5971-b166-dc959b442c0c",
+        name: "Adicción",
+        length: 201,
+        track: 2,
+        year: 2004,
+        album_id: "32792eb5-03ff-5837-9869-d77ac9b5c99f",
+        artist_id: "debcc564-211b-559c-b810-e72598bdaf47",
+        genre_id: "3af7ba62-d87f-5258-af62-d7c5655ec567"
+      }])
+      expect(stored.rows.albums).toEqual([{ id: "32792eb5-03ff-5837-9869-d77ac9b5c99f", name: "¡Uno!" }])
+    }))
+
+  it.effect("fails with one clear line when the folder does not exist", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(Effect.flatMap(Database, (db) => db.readGeneration).pipe(Effect.provide(databaseLayer("sqlite:////nonexistent/folder/x.sqlite"))))
+      expect(error.message).toBe("cannot open SQLite database /nonexistent/folder/x.sqlite: folder /nonexistent/folder does not exist")
+    }))
+})
+
+describe("PostgreSQL", () => {
+  const pg = createTemporaryPgDatabase()
+  afterAll(pg.drop)
+
+  it.effect("round-trips a collection, one transaction per replacement", () => roundTrip(pg.url))
+
+  it.effect("stores ids as native uuid", () =>
+    Effect.sync(() => {
+      expect(pg.query("SELECT data_type FROM information_schema.columns WHERE table_name = 'tracks' AND column_name = 'album_id'")).toBe("uuid")
+    }))
+
+  it.effect("reports an unreachable server without the password", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(
+        Effect.flatMap(Database, (db) => db.readGeneration).pipe(Effect.provide(databaseLayer("postgresql://avalon:secret@127.0.0.1:1/music")))
+      )
+      expect(error.message).toMatch(/^cannot connect to PostgreSQL database postgresql:\/\/avalon:\*\*\*@127\.0\.0\.1:1\/music: .*ECONNREFUSED/)
+      expect(error.message).not.toContain("secret")
+    }))
+})
