@@ -1,0 +1,44 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
+import type { AddressInfo } from "node:net"
+import { Effect } from "effect"
+import { ListenError } from "./ListenError.js"
+
+export type ListenOptions = {
+  readonly host: string
+  readonly port: number
+  /** How long in-flight requests may take to finish on shutdown before their connections are cut. */
+  readonly gracePeriodMs?: number
+}
+
+const reasons: Record<string, string> = {
+  EADDRINUSE: "the address is already in use",
+  EACCES: "permission denied",
+  EADDRNOTAVAIL: "the address is not available on this machine",
+  ENOTFOUND: "unknown host"
+}
+
+const close = (server: Server, gracePeriodMs: number) =>
+  Effect.async<void>((resume) => {
+    const timer = setTimeout(() => server.closeAllConnections(), gracePeriodMs)
+    server.close(() => {
+      clearTimeout(timer)
+      resume(Effect.void)
+    })
+    server.closeIdleConnections()
+  })
+
+/** A bare `node:http` server (the fast path; see README "Design"), closed gracefully when the scope ends. */
+export const listen = (handler: (request: IncomingMessage, response: ServerResponse) => void, options: ListenOptions) =>
+  Effect.acquireRelease(
+    Effect.async<{ readonly server: Server; readonly port: number }, ListenError>((resume) => {
+      const server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, handler)
+      server.once("error", (error: NodeJS.ErrnoException) => {
+        const reason = reasons[error.code ?? ""] ?? error.message
+        resume(Effect.fail(new ListenError({ message: `cannot listen on ${options.host}:${options.port}: ${reason}` })))
+      })
+      server.listen(options.port, options.host, () => {
+        resume(Effect.succeed({ server, port: (server.address() as AddressInfo).port }))
+      })
+    }),
+    ({ server }) => close(server, options.gracePeriodMs ?? 10_000)
+  )

@@ -1,0 +1,58 @@
+import { Command, ValidationError } from "@effect/cli"
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { Effect, Layer, Option } from "effect"
+import { echoConfigCommand, scanCommand, serveCommand } from "./Cli.js"
+import { AppConfigLive } from "./Config/AppConfig.js"
+import type { Settings } from "./Config/Settings.js"
+import { DatabaseLive } from "./Database/DatabaseLive.js"
+import { redactUrl } from "./Database/redactUrl.js"
+import { ErrorReporterLive } from "./Observability/ErrorReporter.js"
+import { LoggingLive } from "./Observability/Logging.js"
+import { MetricsLive } from "./Observability/Statsd.js"
+import { TracingLive } from "./Observability/Tracing.js"
+import { version } from "./Version.js"
+
+const flags = (entries: Partial<Record<keyof Settings, Option.Option<string | number>>>): Partial<Settings> =>
+  Object.fromEntries(Object.entries(entries).flatMap(([name, value]) => (Option.isSome(value) ? [[name, value.value]] : [])))
+
+const withSettings = (settings: Partial<Settings>) => {
+  const config = AppConfigLive(settings)
+  return Layer.mergeAll(LoggingLive, DatabaseLive).pipe(Layer.provideMerge(config))
+}
+
+const serve = serveCommand.pipe(
+  Command.provide(({ host, port, workers }) =>
+    Layer.mergeAll(MetricsLive, ErrorReporterLive, TracingLive).pipe(
+      Layer.provideMerge(withSettings(flags({ HOST: host, PORT: port, WORKERS: workers })))
+    ))
+)
+
+const scan = scanCommand.pipe(Command.provide(({ database }) => withSettings(flags({ DATABASE_URL: database }))))
+
+const avalon = Command.make("avalon").pipe(
+  Command.withDescription("Avalon music server: scan a collection's tags into a database, serve them as a JSON API"),
+  Command.withSubcommands([serve, scan, echoConfigCommand])
+)
+
+const cli = Command.run(avalon, { name: "avalon", version })
+
+/** User errors are one line and an exit code, never a stack trace: 2 for configuration/usage, 1 otherwise. */
+const fail = (code: number, message: string) =>
+  Effect.sync(() => {
+    process.stderr.write(`avalon: ${redactUrl(message)}\n`)
+    process.exitCode = code
+  })
+
+const argv = process.argv.map((arg, index) => (index >= 2 && arg === "-V" ? "--version" : arg))
+
+cli(argv).pipe(
+  Effect.catchIf(ValidationError.isValidationError, () => Effect.sync(() => { process.exitCode = 2 })),
+  Effect.catchTags({
+    ConfigError: (error) => fail(2, error.message),
+    DatabaseError: (error) => fail(1, error.message),
+    ScanError: (error) => fail(1, error.message),
+    ListenError: (error) => fail(1, error.message)
+  }),
+  Effect.provide(NodeContext.layer),
+  NodeRuntime.runMain({ disableErrorReporting: false })
+)
