@@ -1,5 +1,6 @@
 import { Command, ValidationError } from "@effect/cli"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Effect, Layer, Option } from "effect"
 import { echoConfigCommand, scanCommand, serveCommand } from "./Cli.js"
 import { AppConfigLive } from "./Config/AppConfig.js"
@@ -54,5 +55,5 @@ cli(argv).pipe(
     ListenError: (error) => fail(1, error.message)
   }),
   Effect.provide(NodeContext.layer),
-  NodeRuntime.runMain({ disableErrorReporting: false })
+  NodeRuntime.runMain({ disablePrettyLogger: true })
 )

@@ -1,0 +1,110 @@
+import type { SearchIndex } from "./SearchIndex.js"
+
+export const successPrefix = "{\"success\":["
+export const successSuffix = "],\"errors\":[],\"warnings\":[]}"
+const prefixBytes = Buffer.from(successPrefix)
+const suffixBytes = Buffer.from(successSuffix)
+const comma = 0x2c
+
+/** One orderable field: entities in ascending (field, id) order and each entity's position in it. */
+export type FieldOrder = {
+  /** `order[p]` is the entity at ascending position `p`; undefined for the default order (the identity). */
+  readonly order: Int32Array | undefined
+  /** `rank[e]` is the position of entity `e` in `order`; undefined for the default order. */
+  readonly rank: Int32Array | undefined
+}
+
+/**
+ * The entities of one endpoint, numbered in the default order (name, then id), with their JSON
+ * pre-serialized once into the full-list response body.
+ */
+export type EntityTable = {
+  readonly size: number
+  /** The complete response body for the endpoint without parameters. */
+  readonly body: Buffer
+  /** Entity `e` is `body[starts[e] .. starts[e + 1] - 2]` (a comma separates neighbours). */
+  readonly starts: Uint32Array
+  /** The fields `order` accepts. */
+  readonly fields: ReadonlyMap<string, FieldOrder>
+  readonly search: SearchIndex
+}
+
+export const identityOrder: FieldOrder = { order: undefined, rank: undefined }
+
+/** Serializes every entity once, in order, into a full success envelope. */
+export const serializeEntities = (
+  size: number,
+  toJson: (entity: number) => string
+): { readonly body: Buffer; readonly starts: Uint32Array } => {
+  const starts = new Uint32Array(size + 1)
+  const chunks: Array<Buffer> = []
+  const chunkSize = 4096
+  let position = prefixBytes.length
+  for (let lo = 0; lo < size; lo += chunkSize) {
+    const hi = Math.min(size, lo + chunkSize)
+    const parts = new Array<string>(hi - lo)
+    for (let e = lo; e < hi; e++) {
+      const json = toJson(e)
+      starts[e] = position
+      position += Buffer.byteLength(json) + 1
+      parts[e - lo] = json
+    }
+    parts.push("")
+    chunks.push(Buffer.from(parts.join(",")))
+  }
+  starts[size] = position
+  const suffixAt = size > 0 ? position - 1 : position
+  const body = Buffer.allocUnsafeSlow(suffixAt + suffixBytes.length)
+  prefixBytes.copy(body, 0)
+  let at = prefixBytes.length
+  for (const chunk of chunks) {
+    chunk.copy(body, at)
+    at += chunk.length
+  }
+  suffixBytes.copy(body, suffixAt)
+  return { body, starts }
+}
+
+const emptyBody = Buffer.from(successPrefix + successSuffix)
+
+/** The success envelope for the entities `from .. to - 1` in default order. */
+export const renderRange = (table: EntityTable, from: number, to: number): Buffer => {
+  if (from >= to) return emptyBody
+  if (from === 0 && to === table.size) return table.body
+  const start = table.starts[from]!
+  const end = table.starts[to]! - 1
+  const out = Buffer.allocUnsafe(prefixBytes.length + (end - start) + suffixBytes.length)
+  prefixBytes.copy(out, 0)
+  table.body.copy(out, prefixBytes.length, start, end)
+  suffixBytes.copy(out, prefixBytes.length + (end - start))
+  return out
+}
+
+/** The success envelope for `entities`, in that order (runs of consecutive entities copied at once). */
+export const renderEntities = (table: EntityTable, entities: Int32Array): Buffer => {
+  const count = entities.length
+  if (count === 0) return emptyBody
+  const { body, starts } = table
+  let bytes = prefixBytes.length + suffixBytes.length + count - 1
+  for (let i = 0; i < count; i++) {
+    const e = entities[i]!
+    bytes += starts[e + 1]! - 1 - starts[e]!
+  }
+  const out = Buffer.allocUnsafe(bytes)
+  prefixBytes.copy(out, 0)
+  let at = prefixBytes.length
+  let i = 0
+  while (i < count) {
+    const first = entities[i]!
+    let last = first
+    while (i + 1 < count && entities[i + 1] === last + 1) {
+      last++
+      i++
+    }
+    i++
+    at += body.copy(out, at, starts[first]!, starts[last + 1]! - 1)
+    if (i < count) out[at++] = comma
+  }
+  suffixBytes.copy(out, at)
+  return out
+}
