@@ -1,0 +1,135 @@
+import { createSocket } from "node:dgram"
+import type { AddressInfo } from "node:net"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Either, Layer } from "effect"
+import { AppConfig } from "../../src/Config/AppConfig.js"
+import { defaultConfigText } from "../../src/Config/DefaultConfigText.js"
+import { loadSettings } from "../../src/Config/loadSettings.js"
+import type { Settings } from "../../src/Config/Settings.js"
+import { Database } from "../../src/Database/Database.js"
+import { DatabaseError } from "../../src/Database/DatabaseError.js"
+import type { CollectionRows } from "../../src/Domain/Collection.js"
+import { albumId, artistId, genreId, songId } from "../../src/Domain/Ids.js"
+import { buildCatalog } from "../../src/Catalog/Catalog.js"
+import { CatalogCell, CatalogStore } from "../../src/Http/CatalogStore.js"
+import { HttpAddress, HttpLive } from "../../src/Http/HttpLive.js"
+import { ServerLive } from "../../src/Http/serve.js"
+import { ErrorReporter } from "../../src/Observability/ErrorReporter.js"
+import { Metrics, MetricsLive, MetricsNoop } from "../../src/Observability/Statsd.js"
+
+const rows: CollectionRows = {
+  albums: [{ id: albumId("¡Uno!"), name: "¡Uno!" }, { id: albumId("This Is Giving Up"), name: "This Is Giving Up" }],
+  artists: [{ id: artistId("Green Day"), name: "Green Day" }, { id: artistId("Björk"), name: "Björk" }],
+  genres: [{ id: genreId("Punk Ska"), name: "Punk Ska" }],
+  songs: [
+    { id: songId("/music/a.ogg"), name: "Nuclear Family", length: 182, track: 1, year: 2012, album_id: albumId("¡Uno!"), artist_id: artistId("Green Day"), genre_id: genreId("Punk Ska") },
+    { id: songId("/music/b.ogg"), name: "Jóga", length: 305, track: 2, year: 1997, album_id: albumId("This Is Giving Up"), artist_id: artistId("Björk"), genre_id: genreId("Punk Ska") }
+  ]
+}
+
+const settings = (overrides: Partial<Settings> = {}): Settings =>
+  Either.getOrThrow(loadSettings({ defaultsText: defaultConfigText, env: {}, flags: { PORT: 0, STATSD_HOST: "", ...overrides } }))
+
+const inMemoryDatabase = (collection: CollectionRows | DatabaseError) =>
+  Layer.succeed(Database, Database.of({
+    target: { dialect: "sqlite", filename: ":memory:" },
+    readCollection: collection instanceof DatabaseError ? Effect.fail(collection) : Effect.succeed({ rows: collection, generation: 7, scannedAt: new Date(0) }),
+    readGeneration: Effect.succeed(7),
+    readFileStates: Effect.die("the server never reads scan state"),
+    replaceCollection: () => Effect.die("the server never writes")
+  }))
+
+const captured: Array<unknown> = []
+const recordingReporter = Layer.succeed(ErrorReporter, ErrorReporter.make({ capture: (error) => void captured.push(error), flush: () => Promise.resolve() }))
+
+const fetchText = (port: number, path: string) =>
+  Effect.promise(async () => {
+    const response = await fetch(`http://127.0.0.1:${port}${path}`)
+    return { status: response.status, text: await response.text() }
+  })
+
+describe("the real Catalog and HTTP layers over an in-memory Database layer", () => {
+  const server = (collection: CollectionRows | DatabaseError, metrics: Layer.Layer<Metrics, never, AppConfig> = MetricsNoop, config = settings()) =>
+    ServerLive.pipe(
+      Layer.provide(Layer.mergeAll(inMemoryDatabase(collection), metrics, recordingReporter)),
+      Layer.provide(Layer.succeed(AppConfig, config))
+    )
+
+  it.live("serves the rows it was given", () =>
+    Effect.gen(function* () {
+      const { port } = yield* HttpAddress
+      expect(yield* fetchText(port, "/avalon/heartbeat")).toEqual({ status: 200, text: "OKOKOK" })
+      const albums = yield* fetchText(port, "/avalon/albums?query=giving%20u")
+      expect(JSON.parse(albums.text).success).toEqual([{ id: albumId("This Is Giving Up"), name: "This Is Giving Up" }])
+      const songs = yield* fetchText(port, "/avalon/songs?query=bjork&order=year&direction=desc")
+      expect(JSON.parse(songs.text).success.map((song: { name: string }) => song.name)).toEqual(["Jóga"])
+    }).pipe(Effect.provide(server(rows))))
+
+  it.live("answers NONONO and the unavailable envelope when loading fails", () =>
+    Effect.gen(function* () {
+      const { port } = yield* HttpAddress
+      expect(yield* fetchText(port, "/avalon/heartbeat")).toEqual({ status: 503, text: "NONONO" })
+      const songs = yield* fetchText(port, "/avalon/songs")
+      expect(songs.status).toBe(503)
+      expect(JSON.parse(songs.text).errors[0].code).toBe(2)
+    }).pipe(Effect.provide(server(new DatabaseError({ message: "database down" })))))
+
+  it.live("times each endpoint in statsd under <prefix>.request.<endpoint>", () =>
+    Effect.gen(function* () {
+      const socket = createSocket("udp4")
+      const packets: Array<string> = []
+      socket.on("message", (message) => packets.push(message.toString()))
+      yield* Effect.promise(() => new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve)))
+      const statsdPort = (socket.address() as AddressInfo).port
+      yield* Effect.gen(function* () {
+        const { port } = yield* HttpAddress
+        for (const endpoint of ["songs", "albums", "artists", "genres"]) yield* fetchText(port, `/avalon/${endpoint}`)
+        yield* fetchText(port, "/avalon/heartbeat")
+        yield* Effect.sleep("200 millis")
+      }).pipe(Effect.provide(server(rows, MetricsLive, settings({ STATSD_HOST: "127.0.0.1", STATSD_PORT: statsdPort, STATSD_PREFIX: "avalon.test" }))))
+      socket.close()
+      const names = packets.flatMap((packet) => packet.split("\n")).map((line) => line.replace(/:[\d.]+\|ms$/, ""))
+      expect(names.sort()).toEqual(["avalon.test.request.albums", "avalon.test.request.artists", "avalon.test.request.genres", "avalon.test.request.songs"])
+    }))
+
+  it.live("answers an unexpected failure with code 1 / 500, reports it, and keeps serving", () =>
+    Effect.gen(function* () {
+      const { port } = yield* HttpAddress
+      captured.length = 0
+      const failing = yield* fetchText(port, "/avalon/songs")
+      expect(failing.status).toBe(500)
+      expect(JSON.parse(failing.text)).toEqual({
+        success: null,
+        errors: [{ code: 1, message: "An unknown error occurred", message_key: "avalon.service.error.unknown", payload: {} }],
+        warnings: []
+      })
+      expect(captured).toHaveLength(1)
+      expect(String(captured[0])).toContain("catalog exploded")
+      expect((yield* fetchText(port, "/avalon/heartbeat")).text).toBe("OKOKOK")
+      expect(JSON.parse((yield* fetchText(port, "/avalon/songs")).text).success).toHaveLength(2)
+    }).pipe(
+      Effect.provide(
+        HttpLive.pipe(
+          Layer.provide(Layer.succeed(CatalogStore, explodingOnce())),
+          Layer.provide(Layer.mergeAll(MetricsNoop, recordingReporter)),
+          Layer.provide(Layer.succeed(AppConfig, settings()))
+        )
+      )
+    ))
+})
+
+/** A catalog whose song table cannot be read the first time: the first songs request meets a bug. */
+const explodingOnce = () => {
+  const cell = new CatalogCell()
+  const catalog = buildCatalog(rows, { generation: 1, loadedAt: new Date(0) })
+  let exploded = false
+  cell.swap({
+    ...catalog,
+    get songs() {
+      if (exploded) return catalog.songs
+      exploded = true
+      throw new Error("catalog exploded")
+    }
+  })
+  return cell
+}
