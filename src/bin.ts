@@ -1,12 +1,12 @@
 import { Command, ValidationError } from "@effect/cli"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Effect, Layer, Option } from "effect"
+import { Cause, Effect, Exit, Layer, Option } from "effect"
 import { echoConfigCommand, scanCommand, serveCommand } from "./Cli.js"
 import { AppConfigLive } from "./Config/AppConfig.js"
 import type { Settings } from "./Config/Settings.js"
 import { DatabaseLive } from "./Database/DatabaseLive.js"
-import { redactUrl } from "./Database/redactUrl.js"
+import { redactSecrets } from "./Observability/redactSecrets.js"
 import { ErrorReporterLive } from "./Observability/ErrorReporter.js"
 import { LoggingLive } from "./Observability/Logging.js"
 import { MetricsLive } from "./Observability/Statsd.js"
@@ -40,7 +40,7 @@ const cli = Command.run(avalon, { name: "avalon", version })
 /** User errors are one line and an exit code, never a stack trace: 2 for configuration/usage, 1 otherwise. */
 const fail = (code: number, message: string) =>
   Effect.sync(() => {
-    process.stderr.write(`avalon: ${redactUrl(message)}\n`)
+    process.stderr.write(`avalon: ${redactSecrets(message)}\n`)
     process.exitCode = code
   })
 
@@ -55,5 +55,12 @@ cli(argv).pipe(
     ListenError: (error) => fail(1, error.message)
   }),
   Effect.provide(NodeContext.layer),
-  NodeRuntime.runMain({ disablePrettyLogger: true })
+  NodeRuntime.runMain({
+    disablePrettyLogger: true,
+    // A code set on the way out (2 for usage, 130 for an interrupted scan) wins over "interrupted means success".
+    teardown: (exit, onExit) => {
+      const requested = typeof process.exitCode === "number" ? process.exitCode : 0
+      onExit(requested !== 0 ? requested : Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause) ? 1 : 0)
+    }
+  })
 )

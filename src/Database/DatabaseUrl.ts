@@ -1,6 +1,6 @@
 import { resolve } from "node:path"
 import { Either } from "effect"
-import { redactUrl } from "./redactUrl.js"
+import { redactSecrets } from "../Observability/redactSecrets.js"
 import { DatabaseError } from "./DatabaseError.js"
 
 export type DatabaseTarget =
@@ -24,9 +24,9 @@ export const parseDatabaseUrl = (url: string): Either.Either<DatabaseTarget, Dat
     return Either.right({ dialect: "pg", url: url.replace(/^[^:]+:/, "postgresql:") })
   }
   return Either.left(new DatabaseError({
-    message: `unsupported database URL scheme ${JSON.stringify(scheme ?? url)} in ${redactUrl(url)}: use sqlite:///path.sqlite or postgresql://user:password@host:5432/database`
+    message: `unsupported database URL scheme ${JSON.stringify(scheme ?? url)} in ${redactSecrets(url)}: use sqlite:///path.sqlite or postgresql://user@host:5432/database`
   }))
 }
 
 export const describeTarget = (target: DatabaseTarget): string =>
-  target.dialect === "sqlite" ? `SQLite database ${target.filename}` : `PostgreSQL database ${redactUrl(target.url)}`
+  target.dialect === "sqlite" ? `SQLite database ${target.filename}` : `PostgreSQL database ${redactSecrets(target.url)}`

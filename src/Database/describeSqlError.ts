@@ -1,4 +1,4 @@
-import { redactUrl } from "./redactUrl.js"
+import { redactSecrets } from "../Observability/redactSecrets.js"
 
 /** The innermost, most specific message of an error chain (driver errors hide under SqlError.cause). */
 export const describeSqlError = (error: unknown): string => {
@@ -11,5 +11,5 @@ export const describeSqlError = (error: unknown): string => {
     current = current instanceof Error ? current.cause : undefined
   }
   const specific = messages.filter((message) => !/^(PgClient: Failed to connect|Failed to execute statement|Failed to prepare statement)/.test(message))
-  return redactUrl((specific.length > 0 ? specific : messages).join(": ") || "unknown database error")
+  return redactSecrets((specific.length > 0 ? specific : messages).join(": ") || "unknown database error")
 }

@@ -72,7 +72,7 @@ const startSentry = (dsn: string) =>
             Sentry.dedupeIntegration(),
             Sentry.nodeContextIntegration(),
             Sentry.onUncaughtExceptionIntegration(),
-            Sentry.onUnhandledRejectionIntegration()
+            Sentry.onUnhandledRejectionIntegration({ mode: "strict" })
           ],
           beforeSend: (event) => {
             for (const exception of event.exception?.values ?? []) {

@@ -4,7 +4,7 @@ import { ConfigError } from "../Config/ConfigError.js"
 import type { LogLevelName, Settings } from "../Config/Settings.js"
 import { compileLogFormat, type LogLineSettings } from "./formatLogLine.js"
 import { type LogSink, openLogSink } from "./LogSink.js"
-import { makeRedactor, urlSecrets } from "./redactSecrets.js"
+import { makeRedactor, redactSecrets, urlSecrets } from "./redactSecrets.js"
 
 const levels: Readonly<Record<LogLevelName, LogLevel.LogLevel>> = {
   DEBUG: LogLevel.Debug,
@@ -20,18 +20,18 @@ export const logLevelFor = (name: LogLevelName): LogLevel.LogLevel => levels[nam
 export const makeLogger = (
   settings: LogLineSettings,
   sink: LogSink,
-  redact: (line: string) => string = (line) => line
+  redact: (line: string) => string = redactSecrets
 ): Logger.Logger<unknown, void> => {
-  const { format } = compileLogFormat(settings)
+  const { format } = compileLogFormat(settings, redact)
   return Logger.make(({ annotations, cause, date, logLevel, message }) => {
     try {
-      sink.write(redact(format({
+      sink.write(format({
         level: logLevel,
         message,
         date,
         cause,
         annotations: HashMap.size(annotations) === 0 ? {} : Object.fromEntries(annotations)
-      })))
+      }))
     } catch {
       sink.write(`[${date.toISOString()}] [${process.pid}] [${logLevel.label}] (log line could not be formatted)`)
     }

@@ -1,7 +1,7 @@
 import { lookup } from "node:dns/promises"
 import { isIP } from "node:net"
 import { Clock, Effect, Either, Layer, Schedule, type Scope } from "effect"
-import { StatsD } from "hot-shots"
+import type { StatsD } from "hot-shots"
 import { AppConfig } from "../Config/AppConfig.js"
 import type { Settings } from "../Config/Settings.js"
 
@@ -39,7 +39,7 @@ type StatsdSettings = Pick<Settings, "STATSD_HOST" | "STATSD_PORT" | "STATSD_PRE
 
 const connect = (settings: StatsdSettings, address: string) =>
   Effect.acquireRelease(
-    Effect.sync(() =>
+    Effect.map(Effect.promise(() => import("hot-shots")), ({ StatsD }) =>
       new StatsD({
         host: address,
         port: settings.STATSD_PORT,

@@ -154,7 +154,10 @@ export type CompiledLogFormat = {
 }
 
 /** Parses LOG_FORMAT (Python logging `%(token)s` placeholders, or `json`) and LOG_DATE_FORMAT once. */
-export const compileLogFormat = (settings: LogLineSettings): CompiledLogFormat => {
+export const compileLogFormat = (
+  settings: LogLineSettings,
+  redact: (line: string) => string = redactSecrets
+): CompiledLogFormat => {
   const dateFormat = settings.LOG_DATE_FORMAT === "" ? "%Y-%m-%d %H:%M:%S" : settings.LOG_DATE_FORMAT
   const compiledDate = compileStrftime(dateFormat)
   const asctime: CompiledStrftime = settings.LOG_DATE_FORMAT === ""
@@ -162,7 +165,7 @@ export const compileLogFormat = (settings: LogLineSettings): CompiledLogFormat =
     : compiledDate
   const dateProblems = compiledDate.unknown.map((directive) => `LOG_DATE_FORMAT: unknown directive ${directive}`)
   if (settings.LOG_FORMAT.trim().toLowerCase() === "json") {
-    return { format: (entry) => redactSecrets(jsonLine(entry)), problems: dateProblems }
+    return { format: (entry) => redact(jsonLine(entry)), problems: dateProblems }
   }
   const { parts, problems } = parseLogFormat(settings.LOG_FORMAT)
   return {
@@ -170,7 +173,7 @@ export const compileLogFormat = (settings: LogLineSettings): CompiledLogFormat =
       let line = ""
       for (const part of parts) line += typeof part === "string" ? part : part(entry, asctime)
       const cause = renderCause(entry.cause)
-      return redactSecrets(cause === undefined ? line : `${line}\n${cause}`)
+      return redact(cause === undefined ? line : `${line}\n${cause}`)
     },
     problems: [...problems.map((problem) => `LOG_FORMAT: ${problem}`), ...dateProblems]
   }

@@ -31,16 +31,21 @@ const zoneName = (date: Date): string => {
 
 type Directive = (date: Date) => string
 
+const shortDay: Directive = (d) => dayNames[d.getDay()]!.slice(0, 3)
+const shortMonth: Directive = (d) => monthNames[d.getMonth()]!.slice(0, 3)
+const time: Directive = (d) => `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
+const usDate: Directive = (d) => `${pad(d.getMonth() + 1)}/${pad(d.getDate())}/${pad(d.getFullYear() % 100)}`
+
 const directives: Readonly<Record<string, Directive>> = {
-  a: (d) => dayNames[d.getDay()]!.slice(0, 3),
+  a: shortDay,
   A: (d) => dayNames[d.getDay()]!,
-  b: (d) => monthNames[d.getMonth()]!.slice(0, 3),
-  h: (d) => monthNames[d.getMonth()]!.slice(0, 3),
+  b: shortMonth,
+  h: shortMonth,
   B: (d) => monthNames[d.getMonth()]!,
   C: (d) => pad(Math.floor(d.getFullYear() / 100)),
-  c: (d) => `${directives.a!(d)} ${directives.b!(d)} ${pad(d.getDate(), 2, " ")} ${directives.T!(d)} ${d.getFullYear()}`,
+  c: (d) => `${shortDay(d)} ${shortMonth(d)} ${pad(d.getDate(), 2, " ")} ${time(d)} ${d.getFullYear()}`,
   d: (d) => pad(d.getDate()),
-  D: (d) => `${pad(d.getMonth() + 1)}/${pad(d.getDate())}/${pad(d.getFullYear() % 100)}`,
+  D: usDate,
   e: (d) => pad(d.getDate(), 2, " "),
   f: (d) => pad(d.getMilliseconds() * 1000, 6),
   F: (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`,
@@ -57,11 +62,11 @@ const directives: Readonly<Record<string, Directive>> = {
   s: (d) => String(Math.floor(d.getTime() / 1000)),
   S: (d) => pad(d.getSeconds()),
   t: () => "\t",
-  T: (d) => `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`,
+  T: time,
   u: (d) => String(d.getDay() || 7),
   w: (d) => String(d.getDay()),
-  x: (d) => directives.D!(d),
-  X: (d) => directives.T!(d),
+  x: usDate,
+  X: time,
   y: (d) => pad(d.getFullYear() % 100),
   Y: (d) => String(d.getFullYear()),
   z: utcOffset,

@@ -34,6 +34,7 @@ export const makeScanProgress = (mode: ProgressMode, write: (text: string) => vo
     },
     reading(count: number) {
       snapshot.toRead = count
+      if (mode === "lines") write(`${snapshot.found} files found, ${count} to read\n`)
       snapshot.startedAt = Date.now()
       lastShown = snapshot.startedAt
     },

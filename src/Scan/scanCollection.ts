@@ -39,6 +39,9 @@ export const scanCollection = (options: ScanOptions) =>
       try: () => walkCollection(root),
       catch: (error) => new ScanError({ message: error instanceof Error ? error.message : String(error) })
     })
+    if (walk.files.length === 0 && walk.warnings.length > 0) {
+      return yield* new ScanError({ message: `nothing could be read under ${root}: ${walk.warnings[0]}` })
+    }
     for (const warning of walk.warnings) yield* Effect.logWarning(warning)
 
     const previous = options.full ? new Map<string, FileState>() : new Map((yield* db.readFileStates).map((state) => [state.path, state]))
@@ -63,7 +66,7 @@ export const scanCollection = (options: ScanOptions) =>
         Effect.tryPromise({
           try: () => {
             const byPath = new Map(toRead.map((file) => [file.path, file]))
-            return pool.read(toRead.map((file) => file.path), (path, outcome) => {
+            return pool.read(toRead, (path, outcome) => {
               const file = byPath.get(path)!
               progress.readOne()
               if (outcome.kind === "song") {
@@ -106,4 +109,11 @@ export const scanCollection = (options: ScanOptions) =>
     }
     if (!options.quiet) output.summary(formatScanSummary(summary))
     return summary
-  }).pipe((scan) => (options.quiet ? Logger.withMinimumLogLevel(scan, LogLevel.Error) : scan))
+  }).pipe(
+    (scan) => (options.quiet ? Logger.withMinimumLogLevel(scan, LogLevel.Error) : scan),
+    Effect.onInterrupt(() =>
+      Effect.sync(() => {
+        process.exitCode = 130
+        process.stderr.write("avalon: scan interrupted; the previous collection is unchanged\n")
+      }))
+  )

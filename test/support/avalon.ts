@@ -15,8 +15,12 @@ export const cleanEnv = (extra: Record<string, string> = {}): Record<string, str
 export type Completed = { readonly status: number | null; readonly signal: NodeJS.Signals | null; readonly stdout: string; readonly stderr: string }
 
 /** Runs the built `avalon` program (compiled JavaScript, as users run it) to completion. */
-export const runAvalon = (args: ReadonlyArray<string>, env: Record<string, string> = {}): Completed => {
-  const result = spawnSync(process.execPath, [avalonBin, ...args], { env: cleanEnv(env), encoding: "utf8", timeout: 60_000 })
+export const runAvalon = (
+  args: ReadonlyArray<string>,
+  env: Record<string, string> = {},
+  user: { readonly uid?: number; readonly gid?: number } = {}
+): Completed => {
+  const result = spawnSync(process.execPath, [avalonBin, ...args], { env: cleanEnv(env), encoding: "utf8", timeout: 60_000, ...user })
   return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr }
 }
 
