@@ -42,6 +42,9 @@ export const makeScanProgress = (mode: ProgressMode, write: (text: string) => vo
       snapshot.read++
       show(false)
     },
+    writing(songs: number, target: string) {
+      if (mode === "lines") write(`writing ${songs} songs to ${target}\n`)
+    },
     finish() {
       if (shownOnTty) write(`\r\x1b[2K${formatProgress(snapshot, Date.now())}\n`)
     }

@@ -88,6 +88,7 @@ export const scanCollection = (options: ScanOptions) =>
     const files = walk.files.flatMap((file) => states.get(file.path) ?? [])
     const rows = collectionFromFiles(files)
     const unchanged = !options.full && toRead.length === 0 && vanished === 0 && previous.size > 0
+    if (!unchanged) progress.writing(rows.songs.length, describeTarget(db.target))
     const generation = unchanged ? undefined : yield* db.replaceCollection({ rows, files, root })
 
     const summary: ScanSummary = {
