@@ -1,8 +1,12 @@
 import { Args, Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import { defaultConfigText } from "./Config/DefaultConfigText.js"
-import { scanCollection } from "./Scan/scanCollection.js"
-import { serve } from "./Http/serve.js"
+
+// Each command's implementation is imported when it runs, so `--help` and `--version` load neither database
+// drivers nor the tag reader.
+const serve = Effect.flatMap(Effect.promise(() => import("./Http/serve.js")), (module) => module.serve)
+const scanCollection = (options: import("./Scan/scanCollection.js").ScanOptions) =>
+  Effect.flatMap(Effect.promise(() => import("./Scan/scanCollection.js")), (module) => module.scanCollection(options))
 
 export const hostOption = Options.text("host").pipe(
   Options.withDescription("Address to listen on (overrides HOST)"),

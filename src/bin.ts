@@ -5,16 +5,17 @@ import { Cause, Effect, Exit, Layer, Option } from "effect"
 import { echoConfigCommand, scanCommand, serveCommand } from "./Cli.js"
 import { AppConfigLive } from "./Config/AppConfig.js"
 import type { Settings } from "./Config/Settings.js"
-import { DatabaseLive } from "./Database/DatabaseLive.js"
 import { redactSecrets } from "./Observability/redactSecrets.js"
 import { ErrorReporterLive } from "./Observability/ErrorReporter.js"
 import { LoggingLive } from "./Observability/Logging.js"
-import { MetricsLive } from "./Observability/Statsd.js"
 import { TracingLive } from "./Observability/Tracing.js"
 import { version } from "./Version.js"
 
 const flags = (entries: Partial<Record<keyof Settings, Option.Option<string | number>>>): Partial<Settings> =>
   Object.fromEntries(Object.entries(entries).flatMap(([name, value]) => (Option.isSome(value) ? [[name, value.value]] : [])))
+
+const DatabaseLive = Layer.unwrapEffect(Effect.map(Effect.promise(() => import("./Database/DatabaseLive.js")), (module) => module.DatabaseLive))
+const MetricsLive = Layer.unwrapEffect(Effect.map(Effect.promise(() => import("./Observability/Statsd.js")), (module) => module.MetricsLive))
 
 const withSettings = (settings: Partial<Settings>) => {
   const config = AppConfigLive(settings)
