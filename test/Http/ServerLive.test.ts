@@ -16,6 +16,8 @@ import { HttpAddress, HttpLive } from "../../src/Http/HttpLive.js"
 import { ServerLive } from "../../src/Http/serve.js"
 import { ErrorReporter } from "../../src/Observability/ErrorReporter.js"
 import { Metrics, MetricsLive, MetricsNoop } from "../../src/Observability/Statsd.js"
+import { TracingLive } from "../../src/Observability/Tracing.js"
+import { httpRecorder } from "../Observability/fixtures.js"
 
 const rows: CollectionRows = {
   albums: [{ id: albumId("¡Uno!"), name: "¡Uno!" }, { id: albumId("This Is Giving Up"), name: "This Is Giving Up" }],
@@ -90,6 +92,27 @@ describe("the real Catalog and HTTP layers over an in-memory Database layer", ()
       socket.close()
       const names = packets.flatMap((packet) => packet.split("\n")).map((line) => line.replace(/:[\d.]+\|ms$/, ""))
       expect(names.sort()).toEqual(["avalon.test.request.albums", "avalon.test.request.artists", "avalon.test.request.genres", "avalon.test.request.songs"])
+    }))
+
+  it.scopedLive("opens one span per request when tracing is configured", () =>
+    Effect.gen(function* () {
+      const collector = yield* httpRecorder
+      const config = settings({ OTLP_TRACES_URL: `http://127.0.0.1:${collector.port}/v1/traces` })
+      yield* Effect.gen(function* () {
+        const { port } = yield* HttpAddress
+        yield* fetchText(port, "/avalon/songs?query=jo")
+      }).pipe(
+        Effect.provide(ServerLive.pipe(
+          Layer.provide(Layer.mergeAll(inMemoryDatabase(rows), MetricsNoop, recordingReporter)),
+          Layer.provide(Layer.succeed(AppConfig, config))
+        )),
+        Effect.provide(TracingLive.pipe(Layer.provide(Layer.succeed(AppConfig, config))))
+      )
+      const [request] = yield* collector.waitForRequests(1)
+      const spans = (JSON.parse(request!.body.toString("utf8")) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<{ name: string; attributes: Array<{ key: string; value: { stringValue?: string } }> }> }> }> })
+        .resourceSpans.flatMap((resource) => resource.scopeSpans.flatMap((scope) => scope.spans))
+      const span = spans.find((candidate) => candidate.name === "GET songs")
+      expect(span?.attributes.find((attribute) => attribute.key === "http.target")?.value.stringValue).toBe("/avalon/songs?query=jo")
     }))
 
   it.live("answers an unexpected failure with code 1 / 500, reports it, and keeps serving", () =>
