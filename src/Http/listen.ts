@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
+import type { Duplex } from "node:stream"
 import { Effect } from "effect"
 import { ListenError } from "./ListenError.js"
+import { type ProtocolError, rawProtocolErrorResponse } from "./protocolErrors.js"
 
 export type ListenOptions = {
   readonly host: string
@@ -15,6 +17,21 @@ const reasons: Record<string, string> = {
   EACCES: "permission denied",
   EADDRNOTAVAIL: "the address is not available on this machine",
   ENOTFOUND: "unknown host"
+}
+
+const clientErrors: Record<string, ProtocolError> = {
+  HPE_HEADER_OVERFLOW: "headersTooLarge",
+  ERR_HTTP_REQUEST_TIMEOUT: "timeout",
+  HPE_HEADER_TIMEOUT: "timeout"
+}
+
+/** Malformed, oversized or too slow requests get the JSON envelope too, then the connection is closed. */
+const answerClientError = (error: NodeJS.ErrnoException, socket: Duplex) => {
+  if (socket.writable) {
+    socket.end(rawProtocolErrorResponse(clientErrors[error.code ?? ""] ?? "badRequest"))
+  } else {
+    socket.destroy()
+  }
 }
 
 const close = (server: Server, gracePeriodMs: number) =>
@@ -32,6 +49,7 @@ export const listen = (handler: (request: IncomingMessage, response: ServerRespo
   Effect.acquireRelease(
     Effect.async<{ readonly server: Server; readonly port: number }, ListenError>((resume) => {
       const server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, handler)
+      server.on("clientError", answerClientError)
       server.once("error", (error: NodeJS.ErrnoException) => {
         const reason = reasons[error.code ?? ""] ?? error.message
         resume(Effect.fail(new ListenError({ message: `cannot listen on ${options.host}:${options.port}: ${reason}` })))

@@ -3,6 +3,7 @@ import { UnknownError } from "../Catalog/ApiError.js"
 import type { MetricsShape } from "../Observability/Statsd.js"
 import { type Answer, answerRequest, errorAnswer, methodNotAllowed, notFound } from "./answerRequest.js"
 import type { CatalogCell } from "./CatalogStore.js"
+import { maxUrlLength, protocolErrorAnswer } from "./protocolErrors.js"
 import { makeRoutes, type Route } from "./routes.js"
 
 export type RequestHandlerOptions = {
@@ -25,6 +26,9 @@ const decodePath = (path: string): string => {
     return path
   }
 }
+
+const hasBody = (request: IncomingMessage): boolean =>
+  request.headers["transfer-encoding"] !== undefined || (request.headers["content-length"] !== undefined && request.headers["content-length"] !== "0")
 
 const send = (response: ServerResponse, method: string, answer: Answer): void => {
   const body = typeof answer.body === "string" ? Buffer.from(answer.body) : answer.body
@@ -59,6 +63,8 @@ export const makeRequestHandler = (options: RequestHandlerOptions) => {
     const url = request.url ?? "/"
     const method = request.method ?? "GET"
     try {
+      if (url.length > maxUrlLength) return send(response, method, protocolErrorAnswer("uriTooLong"))
+      if (hasBody(request)) return send(response, method, protocolErrorAnswer("bodyNotAllowed"))
       const queryStart = url.indexOf("?")
       const path = decodePath(queryStart === -1 ? url : url.slice(0, queryStart))
       const search = queryStart === -1 ? "" : url.slice(queryStart + 1)

@@ -1,5 +1,5 @@
 import { createSocket } from "node:dgram"
-import type { AddressInfo } from "node:net"
+import { type AddressInfo, connect } from "node:net"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Layer } from "effect"
 import { AppConfig } from "../../src/Config/AppConfig.js"
@@ -43,6 +43,16 @@ const inMemoryDatabase = (collection: CollectionRows | DatabaseError) =>
 
 const captured: Array<unknown> = []
 const recordingReporter = Layer.succeed(ErrorReporter, ErrorReporter.make({ capture: (error) => void captured.push(error), flush: () => Promise.resolve() }))
+
+const rawRequest = (port: number, request: string) =>
+  Effect.async<string>((resume) => {
+    const socket = connect(port, "127.0.0.1", () => socket.write(request))
+    let answer = ""
+    socket.on("data", (chunk) => (answer += chunk.toString()))
+    socket.on("close", () => resume(Effect.succeed(answer)))
+    socket.on("error", () => resume(Effect.succeed(answer)))
+    socket.setTimeout(5000, () => socket.destroy())
+  })
 
 const fetchText = (port: number, path: string) =>
   Effect.promise(async () => {
@@ -93,6 +103,23 @@ describe("the real Catalog and HTTP layers over an in-memory Database layer", ()
       const names = packets.flatMap((packet) => packet.split("\n")).map((line) => line.replace(/:[\d.]+\|ms$/, ""))
       expect(names.sort()).toEqual(["avalon.test.request.albums", "avalon.test.request.artists", "avalon.test.request.genres", "avalon.test.request.songs"])
     }))
+
+  it.live("bounds URLs, headers and bodies, answering in the envelope", () =>
+    Effect.gen(function* () {
+      const { port } = yield* HttpAddress
+      const longUrl = yield* fetchText(port, `/avalon/songs?query=${"a".repeat(9000)}`)
+      expect(longUrl.status).toBe(414)
+      expect(JSON.parse(longUrl.text).errors[0]).toMatchObject({ code: 6, message_key: "avalon.service.error.uri_too_long" })
+      const raw = yield* rawRequest(port, `GET /avalon/songs HTTP/1.1\r\nhost: x\r\ncontent-length: 3\r\n\r\nabc`)
+      expect(raw).toMatch(/^HTTP\/1\.1 413 /)
+      expect(raw).toContain('"message_key":"avalon.service.error.body_not_allowed"')
+      const hugeHeaders = yield* rawRequest(port, `GET /avalon/songs HTTP/1.1\r\nhost: x\r\nx-big: ${"b".repeat(20_000)}\r\n\r\n`)
+      expect(hugeHeaders).toMatch(/^HTTP\/1\.1 431 /)
+      expect(hugeHeaders).toContain('"code":7')
+      const garbage = yield* rawRequest(port, "NOT HTTP AT ALL\r\n\r\n")
+      expect(garbage).toMatch(/^HTTP\/1\.1 400 /)
+      expect((yield* fetchText(port, "/avalon/heartbeat")).text).toBe("OKOKOK")
+    }).pipe(Effect.provide(server(rows))))
 
   it.scopedLive("opens one span per request when tracing is configured", () =>
     Effect.gen(function* () {
