@@ -14,7 +14,7 @@ export type TagReaderPoolOptions = {
   readonly inFlightPerWorker?: number
   /** The bundled worker; default `./tagWorker.js` next to this module. `null`, or a missing file, reads in-thread. */
   readonly workerScript?: URL | null
-  /** A worker that takes longer than this on one file is replaced (the file is retried alone); default 60 s. */
+  /** A worker with files in flight that answers nothing for this long is replaced (its files retried alone); default 60 s. */
   readonly taskTimeoutMs?: number
 }
 
@@ -31,11 +31,11 @@ export type TagReaderPool = {
   readonly close: () => Promise<void>
 }
 
-/** Messages between the pool and `tagWorker.ts`. */
-export type TagWorkerRequest = { readonly id: number; readonly path: string; readonly size: number | undefined }
+/** Messages between the pool and `tagWorker.ts`, batched: a message costs more than parsing a small file's tags. */
+export type TagWorkerRequest = ReadonlyArray<{ readonly id: number; readonly path: string; readonly size: number | undefined }>
 export type TagWorkerReply =
   | { readonly type: "ready" }
-  | { readonly type: "result"; readonly id: number; readonly outcome: TagReadOutcome }
+  | { readonly type: "results"; readonly results: ReadonlyArray<{ readonly id: number; readonly outcome: TagReadOutcome }> }
 
 export const defaultWorkerScript = new URL("./tagWorker.js", import.meta.url)
 
@@ -60,7 +60,9 @@ type Slot = {
   ready: boolean
   dead: boolean
   exclusive: boolean
-  readonly inFlight: Map<number, { readonly task: Task; readonly timer: NodeJS.Timeout }>
+  readonly inFlight: Map<number, Task>
+  /** When the worker started, last answered, or was given work while idle. */
+  lastProgress: number
 }
 
 const usableScript = (script: URL | null): URL | undefined =>
@@ -82,6 +84,7 @@ export const makeTagReaderPool = (options: TagReaderPoolOptions = {}): TagReader
   let startupFailures = 0
   let inThreadActive = 0
   let referenced = false
+  let watchdog: NodeJS.Timeout | undefined
   const inThreadLimit = Math.max(1, workerCount) * inFlightPerWorker
   const queue: Array<Task> = []
   let queueHead = 0
@@ -136,6 +139,20 @@ export const makeTagReaderPool = (options: TagReaderPoolOptions = {}): TagReader
       if (busy) slot.worker.ref()
       else slot.worker.unref()
     }
+    if (busy && mode === "workers") {
+      watchdog ??= setInterval(checkProgress, Math.min(1000, Math.max(10, taskTimeoutMs / 4)))
+      watchdog.unref()
+    } else {
+      clearInterval(watchdog)
+      watchdog = undefined
+    }
+  }
+
+  const checkProgress = (): void => {
+    const now = performance.now()
+    for (const slot of slots) {
+      if ((slot.inFlight.size > 0 || !slot.ready) && now - slot.lastProgress > taskTimeoutMs) fail(slot, `no answer within ${taskTimeoutMs} ms`)
+    }
   }
 
   const fail = (slot: Slot, reason: string): void => {
@@ -145,8 +162,7 @@ export const makeTagReaderPool = (options: TagReaderPoolOptions = {}): TagReader
     void slot.worker.terminate()
     if (closed) return
     if (!slot.ready) startupFailures++
-    for (const { task, timer } of slot.inFlight.values()) {
-      clearTimeout(timer)
+    for (const task of slot.inFlight.values()) {
       if (task.isolated) deliver(task, { kind: "corrupt", reason: `the tag reader failed on this file twice (${reason})` })
       else {
         task.isolated = true
@@ -168,7 +184,7 @@ export const makeTagReaderPool = (options: TagReaderPoolOptions = {}): TagReader
       if (slots.size === 0) mode = "in-thread"
       return
     }
-    const slot: Slot = { worker, ready: false, dead: false, exclusive: false, inFlight: new Map() }
+    const slot: Slot = { worker, ready: false, dead: false, exclusive: false, inFlight: new Map(), lastProgress: performance.now() }
     slots.add(slot)
     if (!referenced) worker.unref()
     worker.on("message", (message: TagWorkerReply) => {
@@ -176,12 +192,14 @@ export const makeTagReaderPool = (options: TagReaderPoolOptions = {}): TagReader
         slot.ready = true
         startupFailures = 0
       } else {
-        const entry = slot.inFlight.get(message.id)
-        if (entry === undefined) return
-        clearTimeout(entry.timer)
-        slot.inFlight.delete(message.id)
-        if (entry.task.isolated) slot.exclusive = false
-        deliver(entry.task, message.outcome)
+        slot.lastProgress = performance.now()
+        for (const { id, outcome } of message.results) {
+          const task = slot.inFlight.get(id)
+          if (task === undefined) continue
+          slot.inFlight.delete(id)
+          if (task.isolated) slot.exclusive = false
+          deliver(task, outcome)
+        }
       }
       pump()
     })
@@ -189,13 +207,15 @@ export const makeTagReaderPool = (options: TagReaderPoolOptions = {}): TagReader
     worker.on("exit", (code) => fail(slot, `worker exited with code ${code}`))
   }
 
-  const send = (slot: Slot, task: Task): void => {
-    const id = nextId++
-    const timer = setTimeout(() => fail(slot, `no answer within ${taskTimeoutMs} ms`), taskTimeoutMs)
-    timer.unref()
-    slot.inFlight.set(id, { task, timer })
-    if (task.isolated) slot.exclusive = true
-    const request: TagWorkerRequest = { id, path: task.path, size: task.size }
+  const send = (slot: Slot, tasks: ReadonlyArray<Task>): void => {
+    if (tasks.length === 0) return
+    if (slot.inFlight.size === 0) slot.lastProgress = performance.now()
+    const request: TagWorkerRequest = tasks.map((task) => {
+      const id = nextId++
+      slot.inFlight.set(id, task)
+      if (task.isolated) slot.exclusive = true
+      return { id, path: task.path, size: task.size }
+    })
     slot.worker.postMessage(request)
   }
 
@@ -224,14 +244,16 @@ export const makeTagReaderPool = (options: TagReaderPoolOptions = {}): TagReader
         if (isolated.length > 0) {
           // Let the worker drain, then give it the suspect alone, so a second crash names the culprit.
           const suspect = slot.inFlight.size === 0 ? isolated.shift() : undefined
-          if (suspect !== undefined) send(slot, suspect)
+          if (suspect !== undefined) send(slot, [suspect])
           continue
         }
-        while (!slot.exclusive && slot.inFlight.size < inFlightPerWorker) {
+        const batch: Array<Task> = []
+        while (!slot.exclusive && slot.inFlight.size + batch.length < inFlightPerWorker) {
           const task = takeQueued()
           if (task === undefined) break
-          send(slot, task)
+          batch.push(task)
         }
+        send(slot, batch)
       }
     }
     updateReferences()
@@ -262,10 +284,10 @@ export const makeTagReaderPool = (options: TagReaderPoolOptions = {}): TagReader
       closed = true
       const workers = [...slots].map((slot) => {
         slot.dead = true
-        for (const { timer } of slot.inFlight.values()) clearTimeout(timer)
         return slot.worker.terminate()
       })
       slots.clear()
+      clearInterval(watchdog)
       queue.length = 0
       isolated.length = 0
       for (const batch of batches) {

@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs"
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from "node:fs"
 import { extname } from "node:path"
 import { type IAudioMetadata, type IOptions, parseBuffer, parseFile } from "music-metadata"
 import type { SongTags } from "../Domain/Collection.js"
@@ -31,9 +31,10 @@ const unrecognized = (path: string, reason: string): TagReadOutcome =>
  */
 export const readTags = async (path: string, size?: number): Promise<TagReadOutcome> => {
   try {
-    const whole = size === undefined || size <= wholeFileLimit ? readSmallFile(path) : { size }
-    if (whole.size === 0) return unrecognized(path, "empty file")
-    return "buffer" in whole ? await parseFromMemory(path, whole.buffer) : await parseFromDisk(path, whole.size)
+    const contents = size === undefined || size <= wholeFileLimit ? readSmallFile(path) : undefined
+    if (contents === undefined) return await parseFromDisk(path)
+    if (contents.length === 0) return unrecognized(path, "empty file")
+    return await parseFromMemory(path, contents)
   } catch (error) {
     return classifyError(path, error)
   }
@@ -41,12 +42,13 @@ export const readTags = async (path: string, size?: number): Promise<TagReadOutc
 
 // Synchronous on purpose: for a cached small file open+fstat+read+close costs ~5 µs against ~100 µs through
 // the thread pool, and each worker thread is its own unit of I/O parallelism. O_NONBLOCK: a FIFO must not hang.
-const readSmallFile = (path: string): { readonly size: number; readonly buffer?: Buffer } => {
+/** The whole file, or undefined when it is larger than `wholeFileLimit`. */
+const readSmallFile = (path: string): Buffer | undefined => {
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
   try {
     const stats = fstatSync(fd)
     if (!stats.isFile()) throw Object.assign(new Error("not a regular file"), { code: stats.isDirectory() ? "EISDIR" : "ENOTREG" })
-    if (stats.size > wholeFileLimit) return { size: stats.size }
+    if (stats.size > wholeFileLimit) return undefined
     const buffer = Buffer.allocUnsafe(stats.size)
     let filled = 0
     while (filled < buffer.length) {
@@ -54,7 +56,7 @@ const readSmallFile = (path: string): { readonly size: number; readonly buffer?:
       if (bytesRead === 0) break
       filled += bytesRead
     }
-    return { size: filled, buffer: buffer.subarray(0, filled) }
+    return buffer.subarray(0, filled)
   } finally {
     closeSync(fd)
   }
@@ -73,7 +75,9 @@ const parseFromMemory = async (path: string, buffer: Buffer): Promise<TagReadOut
   return toOutcome(path, metadata, source, () => parseBuffer(buffer, fileInfo, { ...parseOptions, duration: true }))
 }
 
-const parseFromDisk = async (path: string, size: number): Promise<TagReadOutcome> => {
+const parseFromDisk = async (path: string): Promise<TagReadOutcome> => {
+  const size = statSync(path).size
+  if (size === 0) return unrecognized(path, "empty file")
   const metadata = await parseFile(path, parseOptions)
   let fd: number | undefined
   const source: ByteSource = {

@@ -1,4 +1,4 @@
-import { type Dirent, readdir, stat, type Stats } from "node:fs"
+import { type Dirent, readdir, readdirSync, stat, statSync, type Stats } from "node:fs"
 import { join, resolve } from "node:path"
 import { Data } from "effect"
 
@@ -29,7 +29,7 @@ export class CollectionRootError extends Data.TaggedError("CollectionRootError")
   readonly message: string
 }> {}
 
-/** Concurrent file-system calls: keeps libuv's thread pool busy (slow or cold disks) without flooding it. */
+/** Parallel calls once the walk goes async: keeps libuv's thread pool busy without flooding it. */
 const fsConcurrency = 16
 
 const describe = (error: NodeJS.ErrnoException): string => {
@@ -59,21 +59,38 @@ const rootError = (path: string, error: NodeJS.ErrnoException): CollectionRootEr
   }
 }
 
-const rootStep = <A>(path: string, step: (callback: (error: NodeJS.ErrnoException | null, value: A) => void) => void): Promise<A> =>
-  new Promise((resolvePromise, reject) => step((error, value) => (error === null ? resolvePromise(value) : reject(rootError(path, error)))))
+export type WalkOptions = {
+  /**
+   * "adaptive" (default) walks with synchronous calls, ~3× cheaper than async ones on a cached tree, and switches
+   * to `fsConcurrency` parallel async calls once the file system proves slow (cold disk, network share).
+   * "async" starts parallel right away.
+   */
+  readonly strategy?: "adaptive" | "async"
+}
+
+/** A synchronous call slower than this counts as slow. The walk goes async after `slowCallLimit` of them if they
+ * are also over 5% of the calls: a busy CPU pre-empts a few calls, a slow disk makes most of them slow. */
+const slowCallMs = 1
+const slowCallLimit = 5
+
+type Entry = { readonly path: string; readonly kind: "folder" | "file" | "link" }
 
 /**
  * Lists every regular file under `root` (following symlinks to files, never descending into symlinked
  * folders, so link loops cannot recur). Unreadable sub-folders and files become warnings; only a missing,
  * non-folder or unreadable root rejects, with a `CollectionRootError`.
  */
-export const walkCollection = async (root: string): Promise<WalkResult> => {
+export const walkCollection = async (root: string, options: WalkOptions = {}): Promise<WalkResult> => {
   const rootPath = resolve(root)
-  const rootStats = await rootStep<Stats>(rootPath, (callback) => stat(rootPath, callback))
-  if (!rootStats.isDirectory()) {
-    throw new CollectionRootError({ problem: "not-a-folder", path: rootPath, message: `${rootPath} is not a folder` })
+  let rootEntries: Array<Dirent>
+  try {
+    if (!statSync(rootPath).isDirectory()) {
+      throw new CollectionRootError({ problem: "not-a-folder", path: rootPath, message: `${rootPath} is not a folder` })
+    }
+    rootEntries = readdirSync(rootPath, { withFileTypes: true })
+  } catch (error) {
+    throw isErrno(error) ? rootError(rootPath, error) : error
   }
-  const rootEntries = await rootStep<Array<Dirent>>(rootPath, (callback) => readdir(rootPath, { withFileTypes: true }, callback))
 
   const files: Array<WalkedFile> = []
   const warnings: Array<string> = []
@@ -81,69 +98,108 @@ export const walkCollection = async (root: string): Promise<WalkResult> => {
   let symlinkedFoldersSkipped = 0
   let otherSkipped = 0
 
-  // Plain callbacks and a job stack rather than a promise per call: this walk is most of an unchanged re-scan.
-  await new Promise<void>((finish) => {
-    type Job = (done: () => void) => void
-    const jobs: Array<Job> = []
-    let pending = 0
-    let active = 0
-    const done = (): void => {
-      active--
-      pending--
-      const next = jobs.pop()
-      if (next !== undefined) start(next)
-      if (pending === 0) finish()
+  const visit = (folder: string, entries: ReadonlyArray<Dirent>, add: (entry: Entry) => void): void => {
+    for (const entry of entries) {
+      if (entry.name.startsWith(".")) {
+        hiddenSkipped++
+        continue
+      }
+      const path = join(folder, entry.name)
+      if (entry.isDirectory()) add({ path, kind: "folder" })
+      else if (entry.isFile()) add({ path, kind: "file" })
+      else if (entry.isSymbolicLink()) add({ path, kind: "link" })
+      else otherSkipped++
     }
-    const start = (job: Job): void => {
-      active++
-      job(done)
+  }
+  const recordStat = (entry: Entry, error: NodeJS.ErrnoException | null, stats: Stats | undefined): void => {
+    if (error !== null || stats === undefined) {
+      const reason = error === null ? "unknown error" : entry.kind === "link" && error.code === "ENOENT" ? "broken symlink" : describe(error)
+      warnings.push(`cannot read ${entry.path}: ${reason}`)
+    } else if (stats.isFile()) {
+      files.push({ path: entry.path, size: stats.size, mtimeMs: stats.mtimeMs })
+    } else if (stats.isDirectory()) {
+      symlinkedFoldersSkipped++
+    } else {
+      otherSkipped++
     }
-    const submit = (job: Job): void => {
-      pending++
-      if (active < fsConcurrency) start(job)
-      else jobs.push(job)
-    }
+  }
+  const recordFolderError = (folder: string, error: NodeJS.ErrnoException): void => {
+    warnings.push(`cannot read folder ${folder}: ${describe(error)}`)
+  }
 
-    const addFile = (path: string, isLink: boolean): Job => (jobDone) =>
-      stat(path, (error, stats) => {
-        if (error !== null) {
-          warnings.push(`cannot read ${path}: ${isLink && error.code === "ENOENT" ? "broken symlink" : describe(error)}`)
-        } else if (stats.isFile()) {
-          files.push({ path, size: stats.size, mtimeMs: stats.mtimeMs })
-        } else if (stats.isDirectory()) {
-          symlinkedFoldersSkipped++
-        } else {
-          otherSkipped++
-        }
-        jobDone()
-      })
-
-    const readFolder = (folder: string): Job => (jobDone) =>
-      readdir(folder, { withFileTypes: true }, (error, entries) => {
-        if (error !== null) warnings.push(`cannot read folder ${folder}: ${describe(error)}`)
-        else visit(folder, entries)
-        jobDone()
-      })
-
-    const visit = (folder: string, entries: ReadonlyArray<Dirent>): void => {
-      for (const entry of entries) {
-        if (entry.name.startsWith(".")) {
-          hiddenSkipped++
-          continue
-        }
-        const path = join(folder, entry.name)
-        if (entry.isDirectory()) submit(readFolder(path))
-        else if (entry.isFile()) submit(addFile(path, false))
-        else if (entry.isSymbolicLink()) submit(addFile(path, true))
-        else otherSkipped++
+  const stack: Array<Entry> = []
+  visit(rootPath, rootEntries, (entry) => stack.push(entry))
+  let calls = 0
+  let slowCalls = 0
+  const goAsync = (): boolean => options.strategy === "async" || (slowCalls >= slowCallLimit && slowCalls * 20 >= calls)
+  while (!goAsync()) {
+    const entry = stack.pop()
+    if (entry === undefined) break
+    const startedAt = performance.now()
+    if (entry.kind === "folder") {
+      try {
+        visit(entry.path, readdirSync(entry.path, { withFileTypes: true }), (child) => stack.push(child))
+      } catch (error) {
+        if (!isErrno(error)) throw error
+        recordFolderError(entry.path, error)
+      }
+    } else {
+      try {
+        recordStat(entry, null, statSync(entry.path))
+      } catch (error) {
+        if (!isErrno(error)) throw error
+        recordStat(entry, error, undefined)
       }
     }
-
-    visit(rootPath, rootEntries)
-    if (pending === 0) finish()
-  })
+    calls++
+    if (performance.now() - startedAt > slowCallMs) slowCalls++
+  }
+  if (stack.length > 0) await walkInParallel(stack, visit, recordStat, recordFolderError)
 
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
   warnings.sort()
   return { root: rootPath, files, hiddenSkipped, symlinkedFoldersSkipped, otherSkipped, warnings }
 }
+
+// Plain callbacks and a job stack rather than a promise per call: the per-call overhead is most of the cost.
+const walkInParallel = (
+  initial: ReadonlyArray<Entry>,
+  visit: (folder: string, entries: ReadonlyArray<Dirent>, add: (entry: Entry) => void) => void,
+  recordStat: (entry: Entry, error: NodeJS.ErrnoException | null, stats: Stats | undefined) => void,
+  recordFolderError: (folder: string, error: NodeJS.ErrnoException) => void
+): Promise<void> =>
+  new Promise((finish) => {
+    const waiting: Array<Entry> = []
+    let pending = 0
+    let active = 0
+    const done = (): void => {
+      active--
+      pending--
+      const next = waiting.pop()
+      if (next !== undefined) start(next)
+      if (pending === 0) finish()
+    }
+    const start = (entry: Entry): void => {
+      active++
+      if (entry.kind === "folder") {
+        readdir(entry.path, { withFileTypes: true }, (error, entries) => {
+          if (error !== null) recordFolderError(entry.path, error)
+          else visit(entry.path, entries, submit)
+          done()
+        })
+      } else {
+        stat(entry.path, (error, stats) => {
+          recordStat(entry, error, stats)
+          done()
+        })
+      }
+    }
+    const submit = (entry: Entry): void => {
+      pending++
+      if (active < fsConcurrency) start(entry)
+      else waiting.push(entry)
+    }
+    for (const entry of initial) submit(entry)
+  })
+
+const isErrno = (error: unknown): error is NodeJS.ErrnoException => error instanceof Error && "code" in error
