@@ -33,6 +33,15 @@ describe("the built avalon program", () => {
     for (const option of ["--host", "--port", "--workers"]) expect(serve).toContain(option)
   })
 
+  it("never shows configured secrets in help output", () => {
+    const env = { AVALON_DATABASE_URL: "postgresql://avalon:hunter2@db/music", AVALON_SENTRY_DSN: "https://abcdef0123456789@sentry.example/42" }
+    for (const args of [["--help"], ["serve", "--help"], ["scan", "--help"]]) {
+      const result = runAvalon(args, env)
+      expect(result.status).toBe(0)
+      expect(result.stdout + result.stderr).not.toMatch(/hunter2|abcdef0123456789/)
+    }
+  })
+
   it("echoes the embedded configuration byte for byte", () => {
     const result = runAvalon(["echo-config"])
     expect(result.status).toBe(0)
