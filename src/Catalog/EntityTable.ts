@@ -1,3 +1,4 @@
+import { ByteWriter } from "./ByteWriter.js"
 import type { SearchIndex } from "./SearchIndex.js"
 
 export const successPrefix = "{\"success\":["
@@ -34,35 +35,22 @@ export const identityOrder: FieldOrder = { order: undefined, rank: undefined }
 /** Serializes every entity once, in order, into a full success envelope. */
 export const serializeEntities = (
   size: number,
-  toJson: (entity: number) => string
+  write: (entity: number, out: ByteWriter) => void
 ): { readonly body: Buffer; readonly starts: Uint32Array } => {
   const starts = new Uint32Array(size + 1)
-  const chunks: Array<Buffer> = []
-  const chunkSize = 4096
-  let position = prefixBytes.length
-  for (let lo = 0; lo < size; lo += chunkSize) {
-    const hi = Math.min(size, lo + chunkSize)
-    const parts = new Array<string>(hi - lo)
-    for (let e = lo; e < hi; e++) {
-      const json = toJson(e)
-      starts[e] = position
-      position += Buffer.byteLength(json) + 1
-      parts[e - lo] = json
-    }
-    parts.push("")
-    chunks.push(Buffer.from(parts.join(",")))
+  const out = new ByteWriter(4096)
+  out.bytes(prefixBytes)
+  for (let e = 0; e < size; e++) {
+    // Once the average entity size is known, allocate (about) the whole body at once.
+    if (e === 256) out.reserve(Math.ceil((out.length / e) * (size - e) * 1.1))
+    starts[e] = out.length
+    write(e, out)
+    out.byte(comma)
   }
-  starts[size] = position
-  const suffixAt = size > 0 ? position - 1 : position
-  const body = Buffer.allocUnsafeSlow(suffixAt + suffixBytes.length)
-  prefixBytes.copy(body, 0)
-  let at = prefixBytes.length
-  for (const chunk of chunks) {
-    chunk.copy(body, at)
-    at += chunk.length
-  }
-  suffixBytes.copy(body, suffixAt)
-  return { body, starts }
+  starts[size] = out.length
+  if (size > 0) out.replaceLast(suffixBytes)
+  else out.bytes(suffixBytes)
+  return { body: out.finish(), starts }
 }
 
 const emptyBody = Buffer.from(successPrefix + successSuffix)

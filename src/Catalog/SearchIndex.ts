@@ -1,13 +1,7 @@
 import { compareCodePoints } from "./compareCodePoints.js"
 import { hasWhitespace, isSingleSpaced, normalizeText, splitWords } from "./normalizeText.js"
-import { sortIndicesByString } from "./sortIndicesByString.js"
 import { emptySet, unionSorted } from "./sortedSets.js"
-
-const identity = (size: number): Int32Array => {
-  const out = new Int32Array(size)
-  for (let i = 0; i < size; i++) out[i] = i
-  return out
-}
+import { arenaText, compareArenaTexts, sortArenaTexts, type TextArena, textArena } from "./TextArena.js"
 
 /**
  * Prefix index over normalized names. A query without whitespace matches exactly the entities
@@ -23,65 +17,132 @@ export type SearchIndex = {
   /** Entities of `words[w]` are `postings[postingStarts[w] .. postingStarts[w + 1] - 1]`, ascending. */
   readonly postingStarts: Int32Array
   readonly postings: Int32Array
-  /** Normalized name per entity. */
-  readonly names: ReadonlyArray<string>
-  /** Words of the name joined by one space (the same string as `names[e]` when equal). */
-  readonly joined: ReadonlyArray<string>
+  /** Per entity, its normalized name's words joined by single spaces. */
+  readonly lines: TextArena
+  /** Normalized names that differ from their line (other whitespace than single spaces). */
+  readonly irregularNames: ReadonlyMap<number, string>
 }
 
-export const buildSearchIndex = (rawNames: ReadonlyArray<string>): SearchIndex => {
-  const size = rawNames.length
-  const names = new Array<string>(size)
-  const joined = new Array<string>(size)
-  const wordIds = new Map<string, number>()
-  const distinct: Array<string> = []
-  const occurrences: Array<number> = []
-  for (let e = 0; e < size; e++) {
-    const name = normalizeText(rawNames[e]!)
-    const plain = isSingleSpaced(name)
-    const words = name === "" ? [] : plain ? name.split(" ") : splitWords(name)
-    names[e] = name
-    joined[e] = plain ? name : words.join(" ")
-    for (const word of words) {
-      let id = wordIds.get(word)
-      if (id === undefined) {
-        id = distinct.length
-        wordIds.set(word, id)
-        distinct.push(word)
+const SPACE = 0x20
+
+/**
+ * Indexes `count` names; `nameAt(i)` is the raw name of entity `entityOf[i]` (reading in storage
+ * order rather than entity order keeps memory access sequential).
+ */
+export const buildSearchIndex = (
+  count: number,
+  nameAt: (i: number) => string,
+  entityOf: (i: number) => number
+): SearchIndex => {
+  const irregularNames = new Map<number, string>()
+  // Normalized names are usually no longer than the raw ones.
+  let rawLength = 0
+  for (let i = 0; i < count; i++) rawLength += nameAt(i).length
+  const byItem = textArena(count, (i) => {
+    const name = normalizeText(nameAt(i))
+    if (isSingleSpaced(name)) return name
+    irregularNames.set(entityOf(i), name)
+    return splitWords(name).join(" ")
+  }, rawLength)
+  const { units } = byItem
+  const lineStarts = new Int32Array(count)
+  const lineEnds = new Int32Array(count)
+  let occurrenceCount = 0
+  for (let i = 0; i < count; i++) {
+    const entity = entityOf(i)
+    const start = byItem.starts[i]!
+    const end = byItem.ends[i]!
+    lineStarts[entity] = start
+    lineEnds[entity] = end
+    if (end > start) occurrenceCount++
+    for (let at = start; at < end; at++) if (units[at] === SPACE) occurrenceCount++
+  }
+  // Every word occurrence as a slice of the arena, in entity order.
+  const entities = new Int32Array(occurrenceCount)
+  const starts = new Int32Array(occurrenceCount)
+  const ends = new Int32Array(occurrenceCount)
+  let next = 0
+  for (let entity = 0; entity < count; entity++) {
+    const end = lineEnds[entity]!
+    let start = lineStarts[entity]!
+    if (start === end) continue
+    for (let at = start; at <= end; at++) {
+      if (at === end || units[at] === SPACE) {
+        entities[next] = entity
+        starts[next] = start
+        ends[next++] = at
+        start = at + 1
       }
-      occurrences.push(id, e)
     }
   }
-  const byWord = sortIndicesByString(identity(distinct.length), distinct)
-  const slot = new Int32Array(distinct.length)
-  for (let w = 0; w < byWord.length; w++) slot[byWord[w]!] = w
-  const starts = new Int32Array(distinct.length + 1)
-  for (let i = 0; i < occurrences.length; i += 2) starts[slot[occurrences[i]!]! + 1]!++
-  for (let w = 1; w <= distinct.length; w++) starts[w]! += starts[w - 1]!
-  const fill = starts.slice(0, distinct.length)
-  const postings = new Int32Array(occurrences.length >>> 1)
-  for (let i = 0; i < occurrences.length; i += 2) {
-    const w = slot[occurrences[i]!]!
-    const entity = occurrences[i + 1]!
-    // Entities arrive in ascending order; skip a word repeated within one name.
-    if (fill[w]! > starts[w]! && postings[fill[w]! - 1] === entity) continue
-    postings[fill[w]!++] = entity
+  const occurrences: TextArena = { units, starts, ends }
+  // Distinct words through an open-addressing hash table over arena slices (no strings needed).
+  let capacity = 16
+  while (capacity < 2 * occurrenceCount) capacity *= 2
+  const mask = capacity - 1
+  const table = new Int32Array(capacity).fill(-1)
+  const wordOf = new Int32Array(occurrenceCount)
+  const firstOccurrence: Array<number> = []
+  for (let i = 0; i < occurrenceCount; i++) {
+    const start = starts[i]!
+    const end = ends[i]!
+    let hash = 0x811c9dc5
+    for (let at = start; at < end; at++) hash = Math.imul(hash ^ units[at]!, 0x01000193)
+    let slot = (hash ^ (hash >>> 15)) & mask
+    for (;;) {
+      const word = table[slot]!
+      if (word < 0) {
+        table[slot] = firstOccurrence.length
+        wordOf[i] = firstOccurrence.length
+        firstOccurrence.push(i)
+        break
+      }
+      if (compareArenaTexts(occurrences, firstOccurrence[word]!, i, 0) === 0) {
+        wordOf[i] = word
+        break
+      }
+      slot = (slot + 1) & mask
+    }
   }
-  // Compact away the gaps left by repeated words.
-  let count = 0
-  const postingStarts = new Int32Array(distinct.length + 1)
-  for (let w = 0; w < distinct.length; w++) {
-    postingStarts[w] = count
-    for (let i = starts[w]!; i < fill[w]!; i++) postings[count++] = postings[i]!
+  const wordCount = firstOccurrence.length
+  const byWord = sortArenaTexts(Int32Array.from(firstOccurrence), occurrences)
+  const rankOfWord = new Int32Array(wordCount)
+  const words = new Array<string>(wordCount)
+  for (let r = 0; r < wordCount; r++) {
+    const occurrence = byWord[r]!
+    rankOfWord[wordOf[occurrence]!] = r
+    words[r] = arenaText(units, starts[occurrence]!, ends[occurrence]!)
   }
-  postingStarts[distinct.length] = count
+  // Counting sort of the occurrences by word; they are in entity order, so postings come out ascending.
+  const postingStarts = new Int32Array(wordCount + 1)
+  for (let i = 0; i < occurrenceCount; i++) postingStarts[rankOfWord[wordOf[i]!]! + 1]!++
+  for (let r = 1; r <= wordCount; r++) postingStarts[r]! += postingStarts[r - 1]!
+  const fill = postingStarts.slice(0, wordCount)
+  const postings = new Int32Array(occurrenceCount)
+  for (let i = 0; i < occurrenceCount; i++) {
+    const r = rankOfWord[wordOf[i]!]!
+    const entity = entities[i]!
+    // A word repeated within one name is listed once.
+    if (fill[r]! > postingStarts[r]! && postings[fill[r]! - 1] === entity) continue
+    postings[fill[r]!++] = entity
+  }
+  // Close the gaps left by repeated words.
+  let postingCount = 0
+  for (let r = 0; r < wordCount; r++) {
+    const from = postingStarts[r]!
+    const to = fill[r]!
+    postingStarts[r] = postingCount
+    postings.copyWithin(postingCount, from, to)
+    postingCount += to - from
+  }
+  postingStarts[wordCount] = postingCount
   return {
-    size,
-    words: Array.from(byWord, (w) => distinct[w]!),
+    size: count,
+    words,
     postingStarts,
-    postings: count === postings.length ? postings : postings.slice(0, count),
-    names,
-    joined
+    postings: postingCount === occurrenceCount ? postings : postings.slice(0, postingCount),
+    lines: { units, starts: lineStarts, ends: lineEnds },
+    irregularNames
   }
 }
 
@@ -121,11 +182,20 @@ const exactWord = (index: SearchIndex, word: string): Int32Array => {
   return index.words[at] === word ? postingsOf(index, at) : emptySet
 }
 
+const unitsStartWith = (units: Uint16Array, from: number, end: number, query: string): boolean => {
+  if (end - from < query.length) return false
+  for (let i = 0; i < query.length; i++) if (units[from + i] !== query.charCodeAt(i)) return false
+  return true
+}
+
 const matchesPhrase = (index: SearchIndex, entity: number, query: string): boolean => {
-  if (index.names[entity]!.startsWith(query)) return true
-  const line = index.joined[entity]!
-  for (let at = line.indexOf(" "); at >= 0; at = line.indexOf(" ", at + 1)) {
-    if (line.startsWith(query, at + 1)) return true
+  const { ends, starts, units } = index.lines
+  const start = starts[entity]!
+  const end = ends[entity]!
+  const irregular = index.irregularNames.get(entity)
+  if (irregular === undefined ? unitsStartWith(units, start, end, query) : irregular.startsWith(query)) return true
+  for (let at = start; at < end; at++) {
+    if (units[at] === SPACE && unitsStartWith(units, at + 1, end, query)) return true
   }
   return false
 }
@@ -138,8 +208,8 @@ export const searchNormalized = (index: SearchIndex, query: string): Int32Array 
   let candidates: Int32Array | undefined
   for (let i = 0; i < queryWords.length - 1; i++) {
     const list = exactWord(index, queryWords[i]!)
-    if (candidates === undefined || list.length < candidates.length) candidates = list
     if (list.length === 0) return emptySet
+    if (candidates === undefined || list.length < candidates.length) candidates = list
   }
   if (candidates === undefined) return emptySet
   const out = new Int32Array(candidates.length)

@@ -9,7 +9,6 @@ const any = new RegExp(`[${pythonWhitespace}]`)
 const otherThanSpace = new RegExp(`[${pythonWhitespace.replace(" ", "")}]`)
 const nonAscii = /[^\x00-\x7f]/
 const combiningMark = /\p{Mn}/u
-const combiningMarks = /\p{Mn}/gu
 
 const isWhitespace = (unit: number): boolean =>
   unit <= 0x20
@@ -26,13 +25,44 @@ export const trimWhitespace = (text: string): string => {
   return start === 0 && end === text.length ? text : text.slice(start, end)
 }
 
-/** Search normalization (api.md): NFD, drop every combining mark (Mn), lowercase, trim whitespace. */
-export const normalizeText = (text: string): string => {
-  if (!nonAscii.test(text)) return trimWhitespace(text.toLowerCase())
-  const decomposed = text.normalize("NFD")
-  const stripped = combiningMark.test(decomposed) ? decomposed.replace(combiningMarks, "") : decomposed
-  return trimWhitespace(stripped.toLowerCase())
+/** Per BMP code unit: 0 not yet known, 1 combining mark (Mn), 2 anything else. A memo, filled on demand. */
+const markUnits = new Uint8Array(0x10000)
+
+const isMarkUnit = (unit: number): boolean => {
+  let known = markUnits[unit]!
+  if (known === 0) {
+    known = combiningMark.test(String.fromCharCode(unit)) ? 1 : 2
+    markUnits[unit] = known
+  }
+  return known === 1
 }
+
+/** Removes every Mn character (the equivalent of `replace(/\p{Mn}/gu, "")`, several times faster). */
+const stripMarks = (text: string): string => {
+  let out = ""
+  let kept = 0
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i)
+    if (unit < 0x300) continue
+    if (unit >= 0xd800 && unit < 0xdc00) {
+      // Astral marks are rare: let the regex judge the pair.
+      const pair = text.slice(i, i + 2)
+      if (combiningMark.test(pair)) {
+        out += text.slice(kept, i)
+        kept = i + pair.length
+      }
+      i += pair.length - 1
+    } else if (isMarkUnit(unit)) {
+      out += text.slice(kept, i)
+      kept = i + 1
+    }
+  }
+  return kept === 0 ? text : out + text.slice(kept)
+}
+
+/** Search normalization (api.md): NFD, drop every combining mark (Mn), lowercase, trim whitespace. */
+export const normalizeText = (text: string): string =>
+  trimWhitespace((nonAscii.test(text) ? stripMarks(text.normalize("NFD")) : text).toLowerCase())
 
 export const hasWhitespace = (text: string): boolean => any.test(text)
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { compareCodePoints } from "../../src/Catalog/compareCodePoints.js"
 import { sortIndicesByString } from "../../src/Catalog/sortIndicesByString.js"
+import { sortIndicesByUuid } from "../../src/Catalog/sortIndicesByUuid.js"
 
 const referenceCompare = (a: string, b: string): number => {
   const x = Array.from(a, (c) => c.codePointAt(0)!)
@@ -69,6 +70,36 @@ describe("sortIndicesByString", () => {
       const a = randomString(4)
       const b = randomString(4)
       expect(sign(compareCodePoints(a, b))).toBe(sign(referenceCompare(a, b)))
+    }
+  })
+})
+
+describe("sortIndicesByUuid", () => {
+  const hex = "0123456789abcdef"
+  const randomUuid = (): string => {
+    let out = ""
+    for (let i = 0; i < 32; i++) {
+      if (i === 8 || i === 12 || i === 16 || i === 20) out += "-"
+      // A small alphabet makes shared prefixes and exact duplicates likely.
+      out += hex[i < 30 && random() < 0.7 ? 0 : Math.floor(random() * 16)]
+    }
+    return out
+  }
+
+  it("sorts canonical UUIDs exactly like the string sort, stably", () => {
+    const unique = Array.from({ length: 3000 }, randomUuid)
+    const keys = [...unique, ...unique.slice(0, 500)]
+    const start = Int32Array.from(keys, (_, i) => keys.length - 1 - i)
+    const sorted = sortIndicesByUuid(start, keys.length, (i) => keys[i]!)
+    expect(sorted).toBeDefined()
+    expect(Array.from(sorted!)).toEqual(Array.from(sortIndicesByString(start, keys)))
+    expect(new Set(keys).size).toBeLessThan(keys.length)
+  })
+
+  it("declines anything that is not a canonical UUID", () => {
+    const good = "7655e605-6eaa-40d8-a25f-5c6c92a4d31a"
+    for (const bad of [good.toUpperCase(), good.replaceAll("-", ""), `{${good}}`, good.slice(1) + "g", ""]) {
+      expect(sortIndicesByUuid(Int32Array.of(0, 1), 2, (i) => [good, bad][i]!)).toBeUndefined()
     }
   })
 })

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
 import { renderErrorEnvelope } from "../../src/Catalog/ApiError.js"
-import { buildCatalog, songFields } from "../../src/Catalog/Catalog.js"
+import { buildCatalog } from "../../src/Catalog/Catalog.js"
+import { songFields } from "../../src/Catalog/SongTable.js"
 import { type Endpoint, queryCatalog } from "../../src/Catalog/queryCatalog.js"
 import type { CollectionRows, NamedRow, SongRow } from "../../src/Domain/Collection.js"
 import { albumId, artistId, genreId, songId } from "../../src/Domain/Ids.js"
@@ -84,7 +85,11 @@ const randomParams = (rows: CollectionRows, endpoint: Endpoint): Map<string, str
       params.set(
         `${field}_id`,
         chance(0.03) ? "xyz" : spellId(
-          table.length > 0 && chance(0.8) ? pick(table).id : pick(rows.songs.length > 0 ? rows.songs : [{ album_id: albumId("x") }]).album_id
+          table.length > 0 && chance(0.8)
+            ? pick(table).id
+            : rows.songs.length > 0
+            ? pick(rows.songs)[`${field}_id`]
+            : albumId("x")
         )
       )
     }

@@ -43,10 +43,20 @@ const pyInt = (text: string): bigint | undefined => {
   return m[1] === "-" ? -v : v
 }
 
+const codePointCache = new Map<string, Array<number>>()
+const codePoints = (text: string): Array<number> => {
+  let points = codePointCache.get(text)
+  if (points === undefined) {
+    points = Array.from(text, (c) => c.codePointAt(0)!)
+    codePointCache.set(text, points)
+  }
+  return points
+}
+
 const compare = (a: string | number, b: string | number): number => {
   if (typeof a === "number" && typeof b === "number") return a < b ? -1 : a > b ? 1 : 0
-  const x = Array.from(String(a), (c) => c.codePointAt(0)!)
-  const y = Array.from(String(b), (c) => c.codePointAt(0)!)
+  const x = codePoints(String(a))
+  const y = codePoints(String(b))
   for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!
   return x.length - y.length
 }
@@ -121,7 +131,7 @@ export const referenceQuery = (
     selected = selected.filter((item) =>
       endpoint === "songs"
         ? [
-          item.name,
+          String(item.name),
           nameOf(rows.albums, String(item.album_id)),
           nameOf(rows.artists, String(item.artist_id)),
           nameOf(rows.genres, String(item.genre_id))

@@ -1,0 +1,104 @@
+import type { FieldOrder } from "./EntityTable.js"
+import { sortIndicesByString, sortIndicesByText } from "./sortIndicesByString.js"
+import { sortIndicesByUuid } from "./sortIndicesByUuid.js"
+
+export const identity = (size: number): Int32Array => {
+  const out = new Int32Array(size)
+  for (let i = 0; i < size; i++) out[i] = i
+  return out
+}
+
+export const inverse = (permutation: Int32Array): Int32Array => {
+  const out = new Int32Array(permutation.length)
+  for (let p = 0; p < permutation.length; p++) out[permutation[p]!] = p
+  return out
+}
+
+export const fieldOrder = (order: Int32Array): FieldOrder => ({ order, rank: inverse(order) })
+
+/** Stable counting sort of `base` by `bucketOf[e]` in `0 .. buckets - 1`. */
+export const sortByBucket = (base: Int32Array, bucketOf: Int32Array, buckets: number): Int32Array => {
+  const counts = new Int32Array(buckets + 1)
+  for (let i = 0; i < base.length; i++) counts[bucketOf[base[i]!]! + 1]!++
+  for (let b = 1; b <= buckets; b++) counts[b]! += counts[b - 1]!
+  const out = new Int32Array(base.length)
+  for (let i = 0; i < base.length; i++) {
+    const e = base[i]!
+    out[counts[bucketOf[e]!]!++] = e
+  }
+  return out
+}
+
+/** Dense ranks of strings in code point order (equal strings share a rank). */
+export const stringBuckets = (keys: ReadonlyArray<string>): { readonly bucketOf: Int32Array; readonly buckets: number } => {
+  const sorted = sortIndicesByString(identity(keys.length), keys)
+  const bucketOf = new Int32Array(keys.length)
+  let bucket = -1
+  let previous: string | undefined
+  for (let p = 0; p < sorted.length; p++) {
+    const key = keys[sorted[p]!]!
+    if (p === 0 || key !== previous) bucket++
+    previous = key
+    bucketOf[sorted[p]!] = bucket
+  }
+  return { bucketOf, buckets: bucket + 1 }
+}
+
+/** Dense ranks of numbers, ascending (NaN last). */
+export const numberBuckets = (values: Float64Array): { readonly bucketOf: Int32Array; readonly buckets: number } => {
+  const size = values.length
+  let min = Infinity
+  let max = -Infinity
+  let integers = true
+  for (let i = 0; i < size; i++) {
+    const v = values[i]!
+    if (!Number.isSafeInteger(v)) {
+      integers = false
+      break
+    }
+    if (v < min) min = v
+    if (v > max) max = v
+  }
+  const bucketOf = new Int32Array(size)
+  if (size === 0) return { bucketOf, buckets: 0 }
+  if (integers && max - min <= 4 * size + 1024) {
+    for (let i = 0; i < size; i++) bucketOf[i] = values[i]! - min
+    return { bucketOf, buckets: max - min + 1 }
+  }
+  const sorted = Float64Array.from(values).sort()
+  const distinct: Array<number> = []
+  for (let i = 0; i < size; i++) {
+    const v = sorted[i]!
+    if (Number.isNaN(v)) break
+    if (distinct.length === 0 || distinct[distinct.length - 1] !== v) distinct.push(v)
+  }
+  for (let i = 0; i < size; i++) {
+    const v = values[i]!
+    let lo = 0
+    let hi = distinct.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (distinct[mid]! < v) lo = mid + 1
+      else hi = mid
+    }
+    bucketOf[i] = Number.isNaN(v) ? distinct.length : lo
+  }
+  return { bucketOf, buckets: distinct.length + 1 }
+}
+
+/**
+ * Row numbers in default order (name, then id, then row number), the entity number of each row,
+ * and the id order over entities.
+ */
+export const defaultOrder = (
+  count: number,
+  idAt: (row: number) => string,
+  nameAt: (row: number) => string
+): { readonly rows: Int32Array; readonly entityOfRow: Int32Array; readonly idOrder: Int32Array } => {
+  const byId = sortIndicesByUuid(identity(count), count, idAt) ?? sortIndicesByText(identity(count), count, idAt)
+  const rows = sortIndicesByText(byId, count, nameAt)
+  const entityOfRow = inverse(rows)
+  const idOrder = new Int32Array(count)
+  for (let p = 0; p < count; p++) idOrder[p] = entityOfRow[byId[p]!]!
+  return { rows, entityOfRow, idOrder }
+}
