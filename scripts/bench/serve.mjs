@@ -1,0 +1,258 @@
+// Start-up, HTTP throughput/latency against the bare node:http floor, and --workers scaling.
+import { spawn } from "node:child_process"
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { benchDir, childPids, track, freePort, httpGet, log, mean, median, procStatus, sleep, startAvalon } from "./lib.mjs"
+
+// ---------------------------------------------------------------- wrk
+
+/** One wrk run; resolves with req/s, latency percentiles (µs) and errors. */
+export const runWrk = ({ url, connections, seconds, threads = 1, timeoutSeconds = 30 }) =>
+  new Promise((resolve, reject) => {
+    const args = [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, `--timeout`, `${timeoutSeconds}s`, "-s", join(benchDir, "report.lua"), url]
+    const child = track(spawn("wrk", args, { stdio: ["ignore", "pipe", "pipe"] }))
+    let out = ""
+    child.stdout.on("data", (chunk) => (out += chunk))
+    child.stderr.on("data", (chunk) => (out += chunk))
+    child.on("error", (error) => reject(new Error(`cannot run wrk (apt-get install wrk): ${error.message}`)))
+    child.on("exit", (code) => {
+      const line = /^WRKJSON (.*)$/m.exec(out)?.[1]
+      if (code !== 0 || line === undefined) return reject(new Error(`wrk ${args.join(" ")} failed (${code}):\n${out}`))
+      const raw = JSON.parse(line)
+      const errors = Object.values(raw.errors).reduce((a, b) => a + b, 0)
+      resolve({
+        rps: raw.requests / (raw.duration_us / 1e6),
+        requests: raw.requests,
+        bytes: raw.bytes,
+        errors,
+        errorDetail: raw.errors,
+        latencyUs: raw.latency_us
+      })
+    })
+  })
+
+// ---------------------------------------------------------------- the floor
+
+const startFloor = async (manifestFile) => {
+  const port = await freePort()
+  const child = track(spawn(process.execPath, [join(benchDir, "floor-server.mjs"), manifestFile, String(port)], { stdio: ["ignore", "pipe", "inherit"] }))
+  await new Promise((resolve, reject) => {
+    let out = ""
+    child.stdout.on("data", (chunk) => {
+      out += chunk
+      if (out.includes("listening")) resolve()
+    })
+    child.once("exit", (code) => reject(new Error(`floor server exited with ${code}`)))
+  })
+  return {
+    base: `http://127.0.0.1:${port}`,
+    pid: child.pid,
+    stop: () => new Promise((done) => {
+      child.once("exit", done)
+      child.kill("SIGTERM")
+    })
+  }
+}
+
+// ---------------------------------------------------------------- start-up
+
+const parseLoadLine = (line) => {
+  if (line === undefined) return {}
+  return {
+    loadSeconds: Number(/loaded in ([\d.]+) s/.exec(line)?.[1]),
+    loggedRssMB: Number(/memory (\d+) MB RSS/.exec(line)?.[1])
+  }
+}
+
+/** A bare node:http process answering OKOKOK: the floor of "process start → first OKOKOK". */
+const bareNodeStartup = async () => {
+  const port = await freePort()
+  const started = performance.now()
+  const child = track(spawn(process.execPath, ["-e", `require("node:http").createServer((q, r) => r.end("OKOKOK")).listen(${port}, "127.0.0.1")`], { stdio: "ignore" }))
+  let okMs
+  while (okMs === undefined && performance.now() - started < 10_000) {
+    try {
+      if ((await httpGet(`http://127.0.0.1:${port}/`)).body.toString() === "OKOKOK") okMs = performance.now() - started
+    } catch {
+      await sleep(5)
+    }
+  }
+  const memory = procStatus(child.pid)
+  child.kill("SIGKILL")
+  return { okMs, peakRssKB: memory.VmHWM }
+}
+
+/**
+ * Starts the server `repeats` times on each database and measures process start → first OKOKOK and the peak RSS
+ * (VmHWM) right after the load.
+ */
+export const benchStartup = async ({ bin, databases, repeats, nodeArgs = [] }) => {
+  const results = { bareNode: await bareNodeStartup(), databases: [] }
+  for (const db of databases) {
+    const runs = []
+    for (let i = 0; i < repeats; i++) {
+      const server = await startAvalon({ bin, env: { AVALON_DATABASE_URL: db.url }, nodeArgs })
+      runs.push({
+        okMs: server.okMs,
+        listeningMs: server.listeningMs,
+        peakRssKB: server.memory.VmHWM,
+        rssKB: server.memory.VmRSS,
+        ...parseLoadLine(server.loadLine),
+        loadLine: server.loadLine
+      })
+      await server.stop()
+      log(`start-up ${db.kind} #${i + 1}: OKOKOK after ${(server.okMs / 1000).toFixed(2)} s, peak RSS ${Math.round(server.memory.VmHWM / 1024)} MB`)
+    }
+    results.databases.push({
+      kind: db.kind,
+      runs,
+      okMs: median(runs.map((r) => r.okMs)),
+      listeningMs: median(runs.map((r) => r.listeningMs)),
+      loadSeconds: median(runs.map((r) => r.loadSeconds)),
+      peakRssKB: median(runs.map((r) => r.peakRssKB))
+    })
+  }
+  return results
+}
+
+// ---------------------------------------------------------------- throughput
+
+export const httpEndpoints = (picks) => {
+  const q = encodeURIComponent
+  return [
+    { key: "heartbeat", path: "/avalon/heartbeat" },
+    { key: "songs?artist", path: `/avalon/songs?artist=${q(picks.artist)}`, limited: false },
+    { key: "songs?query&limit=50", path: `/avalon/songs?query=${q(picks.songPrefix)}&limit=50`, limited: true },
+    { key: "albums?query&order&limit=20", path: `/avalon/albums?query=${q(picks.albumPrefix)}&order=name&limit=20`, limited: true },
+    { key: "artists?order&limit&offset", path: "/avalon/artists?order=name&limit=20&offset=100", limited: true },
+    { key: "songs?genre&order=year desc", path: `/avalon/songs?genre=${q(picks.genre)}&order=year&direction=desc&limit=25`, limited: true },
+    { key: "genres", path: "/avalon/genres" },
+    { key: "songs (full dump)", path: "/avalon/songs", dump: true }
+  ]
+}
+
+const itemCount = (body) => {
+  if (body.length > 64 * 1024 * 1024) return undefined
+  try {
+    const parsed = JSON.parse(body.toString())
+    return Array.isArray(parsed.success) ? parsed.success.length : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * For each endpoint: capture Avalon's answer once, serve the identical bytes from a bare node:http process,
+ * then alternate wrk rounds (Avalon, floor, Avalon, floor, …) after a short warm-up of both.
+ */
+export const benchHttp = async ({ server, endpoints, seconds, rounds, connections, dumpConnections, warmupSeconds, workDir }) => {
+  mkdirSync(workDir, { recursive: true })
+  const manifest = {}
+  const captured = []
+  for (const [index, endpoint] of endpoints.entries()) {
+    const answer = await httpGet(server.base.replace(/\/avalon$/, "") + endpoint.path)
+    if (answer.status !== 200) throw new Error(`${endpoint.path} answered ${answer.status}: ${answer.body.toString().slice(0, 300)}`)
+    const file = join(workDir, `body-${index}`)
+    writeFileSync(file, answer.body)
+    manifest[endpoint.path] = { status: answer.status, contentType: answer.headers["content-type"], file }
+    // For a paged query, how many items match in all (the work behind the page).
+    let matches
+    if (endpoint.limited) {
+      const all = await httpGet(server.base.replace(/\/avalon$/, "") + endpoint.path.replace(/&(limit|offset)=\d+/g, ""))
+      matches = itemCount(all.body)
+    }
+    captured.push({ ...endpoint, bytes: answer.body.length, items: itemCount(answer.body), matches, contentType: answer.headers["content-type"], firstFetchMs: answer.ms })
+  }
+  const manifestFile = join(workDir, "manifest.json")
+  writeFileSync(manifestFile, JSON.stringify(manifest))
+  const floor = await startFloor(manifestFile)
+  try {
+    // The floor must answer the very same bytes.
+    for (const endpoint of captured) {
+      const mine = await httpGet(floor.base + endpoint.path)
+      const theirs = readFileSync(manifest[endpoint.path].file)
+      if (!mine.body.equals(theirs) || mine.headers["content-type"] !== endpoint.contentType) throw new Error(`floor answer differs for ${endpoint.path}`)
+    }
+    const results = []
+    for (const endpoint of captured) {
+      const conns = endpoint.dump ? dumpConnections : connections
+      const target = (base) => ({ url: base + endpoint.path, connections: conns, seconds, timeoutSeconds: endpoint.dump ? 60 : 10 })
+      const avalonBase = server.base.replace(/\/avalon$/, "")
+      if (warmupSeconds > 0) {
+        await runWrk({ ...target(avalonBase), seconds: warmupSeconds })
+        await runWrk({ ...target(floor.base), seconds: warmupSeconds })
+      }
+      const avalonRuns = []
+      const floorRuns = []
+      for (let r = 0; r < rounds; r++) {
+        avalonRuns.push(await runWrk(target(avalonBase)))
+        floorRuns.push(await runWrk(target(floor.base)))
+      }
+      // Best of the rounds: interference from other work on a shared machine only ever lowers a figure.
+      const summarize = (runs) => ({
+        rps: Math.max(...runs.map((run) => run.rps)),
+        meanRps: mean(runs.map((run) => run.rps)),
+        rpsRounds: runs.map((run) => Math.round(run.rps)),
+        p50Ms: median(runs.map((run) => run.latencyUs.p50 / 1000)),
+        p99Ms: median(runs.map((run) => run.latencyUs.p99 / 1000)),
+        errors: runs.reduce((sum, run) => sum + run.errors, 0),
+        runs
+      })
+      const result = { ...endpoint, connections: conns, avalon: summarize(avalonRuns), floor: summarize(floorRuns) }
+      result.ratio = result.avalon.rps / result.floor.rps
+      result.meanRatio = result.avalon.meanRps / result.floor.meanRps
+      if (endpoint.dump) {
+        // One client, one dump after another: how long a full dump takes.
+        const single = await runWrk({ ...target(avalonBase), connections: 1, seconds: Math.max(2, Math.ceil(seconds / 2)) })
+        const singleFloor = await runWrk({ ...target(floor.base), connections: 1, seconds: Math.max(2, Math.ceil(seconds / 2)) })
+        result.singleClientMs = single.latencyUs.p50 / 1000
+        result.singleClientFloorMs = singleFloor.latencyUs.p50 / 1000
+      }
+      log(`${endpoint.key}: avalon ${Math.round(result.avalon.rps)} req/s (p50 ${result.avalon.p50Ms.toFixed(2)} ms, p99 ${result.avalon.p99Ms.toFixed(2)} ms), floor ${Math.round(result.floor.rps)} req/s, ratio ${result.ratio.toFixed(2)}`)
+      results.push(result)
+    }
+    return { floorPid: floor.pid, endpoints: results }
+  } finally {
+    await floor.stop()
+    rmSync(workDir, { recursive: true, force: true })
+  }
+}
+
+// ---------------------------------------------------------------- --workers
+
+/** One server with --workers 1 and one with --workers 2 side by side; alternating wrk rounds on the same URLs. */
+export const benchWorkers = async ({ bin, url, paths, seconds, rounds, connections, warmupSeconds, nodeArgs = [] }) => {
+  const one = await startAvalon({ bin, env: { AVALON_DATABASE_URL: url }, args: ["--workers", "1"], nodeArgs })
+  const two = await startAvalon({ bin, env: { AVALON_DATABASE_URL: url }, args: ["--workers", "2"], nodeArgs })
+  try {
+    await sleep(500)
+    const processes = { workers1: 1 + childPids(one.child.pid).length, workers2: 1 + childPids(two.child.pid).length }
+    const results = []
+    for (const path of paths) {
+      const at = (server) => ({ url: `http://127.0.0.1:${server.port}${path}`, connections, seconds })
+      if (warmupSeconds > 0) {
+        await runWrk({ ...at(one), seconds: warmupSeconds })
+        await runWrk({ ...at(two), seconds: warmupSeconds })
+      }
+      const w1 = []
+      const w2 = []
+      for (let r = 0; r < rounds; r++) {
+        w1.push(await runWrk(at(one)))
+        w2.push(await runWrk(at(two)))
+      }
+      const result = {
+        path,
+        workers1: { rps: Math.max(...w1.map((run) => run.rps)), p99Ms: median(w1.map((run) => run.latencyUs.p99 / 1000)), errors: w1.reduce((a, run) => a + run.errors, 0) },
+        workers2: { rps: Math.max(...w2.map((run) => run.rps)), p99Ms: median(w2.map((run) => run.latencyUs.p99 / 1000)), errors: w2.reduce((a, run) => a + run.errors, 0) }
+      }
+      result.scaling = result.workers2.rps / result.workers1.rps
+      log(`workers ${path}: 1 → ${Math.round(result.workers1.rps)} req/s, 2 → ${Math.round(result.workers2.rps)} req/s (×${result.scaling.toFixed(2)})`)
+      results.push(result)
+    }
+    return { processes, endpoints: results }
+  } finally {
+    await one.stop()
+    await two.stop()
+  }
+}
+
