@@ -3,6 +3,7 @@ import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Effect, Exit, Layer, Option } from "effect"
 import { echoConfigCommand, scanCommand, serveCommand } from "./Cli.js"
+import { keepWorkersDraining } from "./Cluster/keepWorkersDraining.js"
 import { AppConfigLive } from "./Config/AppConfig.js"
 import type { Settings } from "./Config/Settings.js"
 import { redactSecrets } from "./Observability/redactSecrets.js"
@@ -44,6 +45,8 @@ const fail = (code: number, message: string) =>
     process.stderr.write(`avalon: ${redactSecrets(message)}\n`)
     process.exitCode = code
   })
+
+keepWorkersDraining()
 
 const argv = process.argv.map((arg, index) => (index >= 2 && arg === "-V" ? "--version" : arg))
 

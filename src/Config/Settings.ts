@@ -17,6 +17,8 @@ export type Settings = {
   readonly HOST: string
   readonly PORT: number
   readonly WORKERS: number
+  /** Seconds between checks of the database's scan generation; 0 turns polling off. */
+  readonly RELOAD_INTERVAL: number
 }
 
 export type SettingName = keyof Settings

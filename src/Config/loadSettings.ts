@@ -20,7 +20,8 @@ const kinds: { readonly [K in SettingName]: Kind } = {
   OTLP_TRACES_URL: "string",
   HOST: "string",
   PORT: "integer",
-  WORKERS: "integer"
+  WORKERS: "integer",
+  RELOAD_INTERVAL: "integer"
 }
 
 export const settingNames = Object.keys(kinds) as ReadonlyArray<SettingName>
@@ -113,7 +114,8 @@ const validate = (values: Values, origin: (name: SettingName) => string): Either
   return Either.all([
     checkRange(values, "PORT", 0, 65535, origin("PORT")),
     checkRange(values, "STATSD_PORT", 1, 65535, origin("STATSD_PORT")),
-    checkRange(values, "WORKERS", 1, 256, origin("WORKERS"))
+    checkRange(values, "WORKERS", 1, 256, origin("WORKERS")),
+    checkRange(values, "RELOAD_INTERVAL", 0, 86400, origin("RELOAD_INTERVAL"))
   ]).pipe(
     Either.map(() => ({
       ...(values as unknown as Settings),

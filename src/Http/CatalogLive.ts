@@ -1,5 +1,5 @@
 import { userInfo } from "node:os"
-import { Duration, Effect, Layer, Runtime, Schedule } from "effect"
+import { Data, Duration, Effect, Either, Layer, Queue, Schedule } from "effect"
 import { buildCatalog } from "../Catalog/Catalog.js"
 import { AppConfig } from "../Config/AppConfig.js"
 import { Database } from "../Database/Database.js"
@@ -17,56 +17,115 @@ const who = () => {
   }
 }
 
+/** Why a load happens: the first one, `kill -HUP`, or a newer scan seen in the database. */
+export type LoadReason =
+  | { readonly _tag: "StartUp" }
+  | { readonly _tag: "Hangup" }
+  | { readonly _tag: "NewScan"; readonly from: number; readonly to: number }
+
+const describeReason = (reason: LoadReason) =>
+  reason._tag === "StartUp" ? "started"
+  : reason._tag === "Hangup" ? "reloaded on SIGHUP"
+  : `reloaded: scan generation ${reason.from} -> ${reason.to}`
+
+/** Building the catalog threw: a bug, but one that must not stop the server nor replace a catalog that serves. */
+class CatalogBuildError extends Data.TaggedError("CatalogBuildError")<{ readonly message: string }> {}
+
 /** Reads the whole collection and builds a new catalog beside the current one, then swaps it in. */
-const loadInto = (cell: CatalogCell, what: "start-up" | "reload") =>
+const loadInto = (cell: CatalogCell, reason: LoadReason) =>
   Effect.gen(function* () {
     const db = yield* Database
     const { REQUEST_PATH } = yield* AppConfig
     const started = performance.now()
     const stored = yield* db.readCollection
-    const catalog = buildCatalog(stored.rows, { generation: stored.generation, loadedAt: stored.scannedAt ?? new Date() })
+    const catalog = yield* Effect.try({
+      try: () => buildCatalog(stored.rows, { generation: stored.generation, loadedAt: stored.scannedAt ?? new Date() }),
+      catch: (error) => new CatalogBuildError({ message: `building the catalog failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}` })
+    })
     cell.swap(catalog)
     const seconds = ((performance.now() - started) / 1000).toFixed(2)
     yield* Effect.logInfo(
-      `avalon ${version} ${what === "start-up" ? "started" : "reloaded"}: request path ${REQUEST_PATH}, user ${who()}, ` +
+      `avalon ${version} ${describeReason(reason)}: request path ${REQUEST_PATH}, user ${who()}, ` +
         `${stored.rows.songs.length} songs, ${stored.rows.albums.length} albums, ${stored.rows.artists.length} artists, ` +
         `${stored.rows.genres.length} genres (generation ${stored.generation}) loaded in ${seconds} s from ${describeTarget(db.target)}, ` +
         `memory ${megabytes(process.memoryUsage().rss)} RSS`
     )
   })
 
-const startUpRetry = Schedule.exponential(Duration.seconds(1)).pipe(Schedule.either(Schedule.spaced(Duration.seconds(30))))
+/** 1 s, 2 s, 4 s, … at most 30 s between start-up attempts. */
+const startUpDelay = (attempt: number) => Duration.seconds(Math.min(30, 2 ** attempt))
 
 /**
  * Holds the catalog and loads it in the background, so the HTTP server can listen (and the heartbeat wait)
- * meanwhile. Start-up failures are retried with back-off while the heartbeat answers NONONO; SIGHUP reloads,
- * and a failed reload keeps the old catalog.
+ * meanwhile. Start-up failures are retried with back-off while the heartbeat answers NONONO (a SIGHUP retries
+ * at once). Afterwards the catalog is rebuilt beside the current one and swapped in on SIGHUP and, every
+ * RELOAD_INTERVAL seconds, when the database's scan generation differs from the catalog's; a failed reload
+ * logs why and keeps serving the old catalog. Loads never overlap.
  */
 export const CatalogLive: Layer.Layer<CatalogStore, never, Database | AppConfig> = Layer.scoped(
   CatalogStore,
   Effect.gen(function* () {
     const cell = new CatalogCell()
-    const startUp = loadInto(cell, "start-up").pipe(
-      Effect.tapError((error) =>
-        Effect.zipRight(
-          Effect.sync(() => cell.fail(error.message)),
-          Effect.logError(`loading the collection failed, heartbeat answers NONONO until it succeeds: ${error.message}`)
-        )),
-      Effect.retry(startUpRetry)
-    )
-    yield* Effect.forkScoped(startUp)
+    const db = yield* Database
+    const { RELOAD_INTERVAL } = yield* AppConfig
+    const loads = yield* Effect.makeSemaphore(1)
+    // Signals that arrive while a load runs collapse into one follow-up load.
+    const hangups = yield* Queue.dropping<void>(1)
 
-    const runtime = yield* Effect.runtime<Database | AppConfig>()
-    const reload = () =>
-      Runtime.runFork(runtime)(
-        loadInto(cell, "reload").pipe(
-          Effect.catchAll((error) => Effect.logError(`reload failed, still serving the previous collection: ${error.message}`))
-        )
+    const load = (reason: LoadReason) => loads.withPermits(1)(loadInto(cell, reason))
+    const reloadHoldingPermit = (reason: LoadReason) =>
+      loadInto(cell, reason).pipe(
+        Effect.catchAll((error) => Effect.logError(`reload failed, still serving the previous collection: ${error.message}`))
       )
-    yield* Effect.acquireRelease(
-      Effect.sync(() => process.on("SIGHUP", reload)),
-      () => Effect.sync(() => process.off("SIGHUP", reload))
+
+    const startUp = Effect.gen(function* () {
+      for (let attempt = 0; ; attempt++) {
+        const loaded = yield* Effect.either(load({ _tag: "StartUp" }))
+        if (Either.isRight(loaded)) return
+        const error = loaded.left
+        cell.fail(error.message)
+        const delay = startUpDelay(attempt)
+        yield* Effect.logError(
+          `loading the collection failed, heartbeat answers NONONO until it succeeds (next attempt in ${Duration.format(delay)}): ${error.message}`
+        )
+        yield* Effect.timeout(Queue.take(hangups), delay).pipe(Effect.ignore)
+      }
+    })
+
+    yield* Effect.forkScoped(
+      Effect.zipRight(startUp, Effect.forever(Effect.zipRight(Queue.take(hangups), loads.withPermits(1)(reloadHoldingPermit({ _tag: "Hangup" })))))
     )
+
+    const onHangup = () => void Queue.unsafeOffer(hangups, undefined)
+    yield* Effect.acquireRelease(
+      Effect.sync(() => process.on("SIGHUP", onHangup)),
+      () => Effect.sync(() => process.off("SIGHUP", onHangup))
+    )
+
+    if (RELOAD_INTERVAL > 0) {
+      let failing = false
+      const checkGeneration = Effect.gen(function* () {
+        const state = cell.current
+        if (state._tag !== "Ready") return
+        const generation = yield* db.readGeneration
+        if (failing) yield* Effect.logInfo("checking the scan generation works again")
+        failing = false
+        if (generation !== state.catalog.generation) {
+          yield* reloadHoldingPermit({ _tag: "NewScan", from: state.catalog.generation, to: generation })
+        }
+      }).pipe(
+        // A tick that finds a load running (start-up, SIGHUP) skips it; the next tick sees any newer scan.
+        loads.withPermitsIfAvailable(1),
+        Effect.catchAll((error) =>
+          failing
+            ? Effect.void
+            : Effect.zipRight(
+              Effect.sync(() => { failing = true }),
+              Effect.logWarning(`checking the scan generation failed, will keep trying every ${RELOAD_INTERVAL} s: ${error.message}`)
+            ))
+      )
+      yield* Effect.forkScoped(Effect.repeat(checkGeneration, Schedule.spaced(Duration.seconds(RELOAD_INTERVAL))))
+    }
     return cell
   })
 )

@@ -1,8 +1,22 @@
-import { Layer } from "effect"
+import cluster from "node:cluster"
+import { Effect, Layer } from "effect"
+import { AppConfig } from "../Config/AppConfig.js"
 import { CatalogLive } from "./CatalogLive.js"
 import { HttpLive } from "./HttpLive.js"
 
 /** The server: HTTP listening at once, the catalog loading beside it. Runs until interrupted (SIGINT/SIGTERM). */
 export const ServerLive = HttpLive.pipe(Layer.provide(CatalogLive))
 
-export const serve = Layer.launch(ServerLive)
+const supervise = Effect.flatMap(Effect.promise(() => import("../Cluster/superviseWorkers.js")), (module) =>
+  module.superviseWorkers.pipe(
+    Effect.catchTag("WorkerStartError", (error) =>
+      Effect.zipRight(Effect.logError(error.message), Effect.sync(() => { process.exitCode = error.exitCode }))
+    )
+  ))
+
+/**
+ * One process serves by itself; with WORKERS > 1 this process becomes the cluster primary (which never loads
+ * the catalog) and each worker it forks runs the same command, lands here as a worker, and serves.
+ */
+export const serve = Effect.flatMap(AppConfig, ({ WORKERS }) =>
+  WORKERS > 1 && cluster.isPrimary ? supervise : Layer.launch(ServerLive))
