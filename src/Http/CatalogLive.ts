@@ -62,10 +62,9 @@ const startUpDelay = (attempt: number) => Duration.seconds(Math.min(30, 2 ** att
  * RELOAD_INTERVAL seconds, when the database's scan generation differs from the catalog's; a failed reload
  * logs why and keeps serving the old catalog. Loads never overlap.
  */
-export const CatalogLive: Layer.Layer<CatalogStore, never, Database | AppConfig> = Layer.scoped(
-  CatalogStore,
+export const CatalogLoader: Layer.Layer<never, never, CatalogStore | Database | AppConfig> = Layer.scopedDiscard(
   Effect.gen(function* () {
-    const cell = new CatalogCell()
+    const cell = yield* CatalogStore
     const db = yield* Database
     const { RELOAD_INTERVAL } = yield* AppConfig
     const loads = yield* Effect.makeSemaphore(1)
@@ -126,6 +125,10 @@ export const CatalogLive: Layer.Layer<CatalogStore, never, Database | AppConfig>
       )
       yield* Effect.forkScoped(Effect.repeat(checkGeneration, Schedule.spaced(Duration.seconds(RELOAD_INTERVAL))))
     }
-    return cell
   })
 )
+
+export const CatalogCellLive: Layer.Layer<CatalogStore> = Layer.sync(CatalogStore, () => new CatalogCell())
+
+/** The cell and its loader together (the HTTP server composes them around itself, see serve.ts). */
+export const CatalogLive: Layer.Layer<CatalogStore, never, Database | AppConfig> = CatalogLoader.pipe(Layer.provideMerge(CatalogCellLive))

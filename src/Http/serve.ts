@@ -1,11 +1,12 @@
 import cluster from "node:cluster"
 import { Effect, Layer } from "effect"
 import { AppConfig } from "../Config/AppConfig.js"
-import { CatalogLive } from "./CatalogLive.js"
+import { CatalogCellLive, CatalogLoader } from "./CatalogLive.js"
 import { HttpLive } from "./HttpLive.js"
 
 /** The server: HTTP listening at once, the catalog loading beside it. Runs until interrupted (SIGINT/SIGTERM). */
-export const ServerLive = HttpLive.pipe(Layer.provide(CatalogLive))
+// Listening comes before loading: a SQLite load is synchronous and would otherwise hold the port closed.
+export const ServerLive = CatalogLoader.pipe(Layer.provideMerge(HttpLive), Layer.provideMerge(CatalogCellLive))
 
 const supervise = Effect.flatMap(Effect.promise(() => import("../Cluster/superviseWorkers.js")), (module) =>
   module.superviseWorkers.pipe(

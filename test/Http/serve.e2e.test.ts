@@ -44,6 +44,7 @@ describe.each(databases)("avalon serve over %s, scanned from the fixtures", (_, 
     expect(response.status).toBe(200)
     expect(response.headers.get("content-type")).toBe("text/plain; charset=utf-8")
     expect(text).toBe("OKOKOK")
+    expect(server.output().indexOf("listening on")).toBeLessThan(server.output().indexOf(" started: "))
     expect(server.output()).toMatch(/avalon \d+\.\d+\.\d+ started: request path \/avalon, user \S+ \(uid \d+, gid \d+\), 17 songs, \d+ albums, 9 artists, \d+ genres \(generation 1\) loaded in [\d.]+ s from .*memory \d+ MB RSS/)
   })
 

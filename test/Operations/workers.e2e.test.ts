@@ -53,7 +53,7 @@ describe("avalon serve --workers 2", () => {
     await waitFor("a new worker", () => logLines(server.output(), /^listening on /).length === 3)
     const replacement = logLines(server.output(), /^listening on /).at(-1)!.pid
     expect(replacement).not.toBe(victim)
-    expect(logLines(server.output(), /^avalon \S+ started: /).map((line) => line.pid)).toContain(replacement)
+    await waitFor("the new worker to load", () => logLines(server.output(), /^avalon \S+ started: /).some((line) => line.pid === replacement))
     for (let i = 0; i < 4; i++) expect(await heartbeat(server)).toBe("OKOKOK")
   })
 })
