@@ -1,4 +1,5 @@
 import { ByteWriter } from "./ByteWriter.js"
+import type { Marks } from "./Marks.js"
 import type { SearchIndex } from "./SearchIndex.js"
 
 export const successPrefix = "{\"success\":["
@@ -28,6 +29,8 @@ export type EntityTable = {
   /** The fields `order` accepts. */
   readonly fields: ReadonlyMap<string, FieldOrder>
   readonly search: SearchIndex
+  /** Scratch space for the set operations of queries (see Marks). */
+  readonly marks: Marks
 }
 
 export const identityOrder: FieldOrder = { order: undefined, rank: undefined }

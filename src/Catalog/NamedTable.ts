@@ -2,6 +2,7 @@ import type { NamedRow } from "../Domain/Collection.js"
 import { writeJsonString } from "./ByteWriter.js"
 import { type EntityTable, identityOrder, serializeEntities } from "./EntityTable.js"
 import { defaultOrder, fieldOrder } from "./fieldOrders.js"
+import { Marks } from "./Marks.js"
 import { buildSearchIndex } from "./SearchIndex.js"
 
 /** Albums, artists or genres: `{id, name}` objects. */
@@ -48,6 +49,7 @@ export const buildNamedTable = (table: ReadonlyArray<NamedRow>): NamedTable => {
     starts,
     fields: new Map([["id", fieldOrder(idOrder)], ["name", identityOrder]]),
     search: buildSearchIndex(size, (row) => table[row]!.name, (row) => entityOfRow[row]!),
+    marks: new Marks(size),
     ids,
     names,
     byLowerName

@@ -1,6 +1,6 @@
 import { compareCodePoints } from "./compareCodePoints.js"
 import { hasWhitespace, isSingleSpaced, normalizeText, splitWords } from "./normalizeText.js"
-import { emptySet, unionSorted } from "./sortedSets.js"
+import { emptySet } from "./sortedSets.js"
 import { arenaText, compareArenaTexts, sortArenaTexts, type TextArena, textArena } from "./TextArena.js"
 
 /**
@@ -160,7 +160,8 @@ const firstAtLeast = (words: ReadonlyArray<string>, query: string): number => {
 const postingsOf = (index: SearchIndex, word: number): Int32Array =>
   index.postings.subarray(index.postingStarts[word]!, index.postingStarts[word + 1]!)
 
-const wordsWithPrefix = (index: SearchIndex, prefix: string): Int32Array => {
+/** Words `from .. to - 1` (ascending) are those starting with `prefix`. */
+const wordsWithPrefix = (index: SearchIndex, prefix: string): { readonly from: number; readonly to: number } => {
   const { words } = index
   const from = firstAtLeast(words, prefix)
   let lo = from
@@ -170,11 +171,7 @@ const wordsWithPrefix = (index: SearchIndex, prefix: string): Int32Array => {
     if (words[mid]!.startsWith(prefix)) lo = mid + 1
     else hi = mid
   }
-  if (lo === from) return emptySet
-  if (lo === from + 1) return postingsOf(index, from)
-  const lists: Array<Int32Array> = []
-  for (let w = from; w < lo; w++) lists.push(postingsOf(index, w))
-  return unionSorted(lists, index.size)
+  return { from, to: lo }
 }
 
 const exactWord = (index: SearchIndex, word: string): Int32Array => {
@@ -200,23 +197,38 @@ const matchesPhrase = (index: SearchIndex, entity: number, query: string): boole
   return false
 }
 
-/** Entities (ascending) having a token that the already normalized `query` is a prefix of. */
-export const searchNormalized = (index: SearchIndex, query: string): Int32Array => {
-  if (query === "") return emptySet
-  if (!hasWhitespace(query)) return wordsWithPrefix(index, query)
+/**
+ * The entities having a token that the already normalized `query` is a prefix of: the union of the
+ * postings of words `from .. to - 1` (`postings[postingStarts[from] .. postingStarts[to] - 1]`, each
+ * word's run ascending; an entity may appear under several words) and of `list` (ascending).
+ */
+export type SearchHits = {
+  readonly from: number
+  readonly to: number
+  readonly list: Int32Array
+}
+
+const noHits: SearchHits = { from: 0, to: 0, list: emptySet }
+
+export const searchHits = (index: SearchIndex, query: string): SearchHits => {
+  if (query === "") return noHits
+  if (!hasWhitespace(query)) {
+    const { from, to } = wordsWithPrefix(index, query)
+    return from === to ? noHits : { from, to, list: emptySet }
+  }
   const queryWords = splitWords(query)
   let candidates: Int32Array | undefined
   for (let i = 0; i < queryWords.length - 1; i++) {
     const list = exactWord(index, queryWords[i]!)
-    if (list.length === 0) return emptySet
+    if (list.length === 0) return noHits
     if (candidates === undefined || list.length < candidates.length) candidates = list
   }
-  if (candidates === undefined) return emptySet
+  if (candidates === undefined) return noHits
   const out = new Int32Array(candidates.length)
   let count = 0
   for (let i = 0; i < candidates.length; i++) {
     const entity = candidates[i]!
     if (matchesPhrase(index, entity, query)) out[count++] = entity
   }
-  return out.subarray(0, count)
+  return { from: 0, to: 0, list: out.subarray(0, count) }
 }

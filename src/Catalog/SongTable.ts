@@ -3,6 +3,7 @@ import { writeJsonString } from "./ByteWriter.js"
 import { type EntityTable, type FieldOrder, identityOrder, serializeEntities } from "./EntityTable.js"
 import { defaultOrder, fieldOrder, numberBuckets, sortByBucket, stringBuckets } from "./fieldOrders.js"
 import { idKey, nameKey, type NamedTable } from "./NamedTable.js"
+import { Marks } from "./Marks.js"
 import { buildSearchIndex } from "./SearchIndex.js"
 
 export const songFields = [
@@ -28,6 +29,29 @@ export type SongGroups = {
   readonly songs: Int32Array
   /** Group of each entity of the referenced table; -1 when no song refers to it. */
   readonly ofEntity: Int32Array
+  /**
+   * Per song field order, made on first use: `songs` with each group's run sorted by that field
+   * (same `starts`). A cache; it never changes an answer.
+   */
+  readonly byField: Map<FieldOrder, Int32Array>
+}
+
+/** `groups.songs` with each group's run in ascending `field` order (`field.order` must be defined). */
+export const songsByField = (groups: SongGroups, field: FieldOrder, order: Int32Array): Int32Array => {
+  const cached = groups.byField.get(field)
+  if (cached !== undefined) return cached
+  const { songs, starts } = groups
+  const groupCount = starts.length - 1
+  const groupOfSong = new Int32Array(order.length)
+  for (let g = 0; g < groupCount; g++) for (let i = starts[g]!; i < starts[g + 1]!; i++) groupOfSong[songs[i]!] = g
+  const fill = starts.slice(0, groupCount)
+  const sorted = new Int32Array(songs.length)
+  for (let p = 0; p < order.length; p++) {
+    const song = order[p]!
+    sorted[fill[groupOfSong[song]!]!++] = song
+  }
+  groups.byField.set(field, sorted)
+  return sorted
 }
 
 export type SongTable = EntityTable & {
@@ -84,7 +108,7 @@ const buildGroups = (
   )
   const ofEntity = new Int32Array(table.size)
   for (let e = 0; e < table.size; e++) ofEntity[e] = byId.get(table.ids[e]!) ?? -1
-  return { groups: { byId, starts, songs, ofEntity }, groupOfSong, ids, names, json }
+  return { groups: { byId, starts, songs, ofEntity, byField: new Map() }, groupOfSong, ids, names, json }
 }
 
 const sortByGroupKey = (
@@ -164,6 +188,7 @@ export const buildSongTable = (
     starts,
     fields,
     search,
+    marks: new Marks(size),
     album: album.groups,
     artist: artist.groups,
     genre: genre.groups

@@ -6,9 +6,10 @@ import { type EntityTable, type FieldOrder, renderEntities, renderRange } from "
 import type { NamedTable } from "./NamedTable.js"
 import { normalizeText } from "./normalizeText.js"
 import { parsePythonInt } from "./parsePythonInt.js"
-import { searchNormalized } from "./SearchIndex.js"
-import type { SongGroups } from "./SongTable.js"
-import { emptySet, intersectSorted, unionSorted } from "./sortedSets.js"
+import type { Marks } from "./Marks.js"
+import { type SearchHits, searchHits, type SearchIndex } from "./SearchIndex.js"
+import { type SongGroups, songsByField } from "./SongTable.js"
+import { emptySet } from "./sortedSets.js"
 
 export type Endpoint = "songs" | "albums" | "artists" | "genres"
 
@@ -24,65 +25,229 @@ export type QueryResult = {
 const tableOf = (catalog: Catalog, endpoint: Endpoint): EntityTable =>
   endpoint === "songs" ? catalog.songs : catalog[endpoint]
 
-const groupSongs = (groups: SongGroups, group: number): Int32Array =>
+/**
+ * How a paged, ordered slice of a filtered set is found: by walking the field's precomputed order
+ * and testing membership until enough members are seen, or by sorting the members' ranks. `auto`
+ * picks the cheaper by estimate; the others exist so that tests can exercise both.
+ */
+export type Strategy = "auto" | "walk" | "sort"
+
+/** One part of a filter's union. */
+type Part =
+  /** Search hits in the queried table's own index. */
+  | { readonly kind: "hits"; readonly index: SearchIndex; readonly hits: SearchHits }
+  /** The songs of the entities hit in another table's index. */
+  | { readonly kind: "groupsOfHits"; readonly groups: SongGroups; readonly index: SearchIndex; readonly hits: SearchHits }
+  /** The songs of one group (-1: none). */
+  | { readonly kind: "group"; readonly groups: SongGroups; readonly group: number }
+  /** The songs of `entities` of another table. */
+  | { readonly kind: "groupsOf"; readonly groups: SongGroups; readonly entities: Int32Array }
+
+/** A union of parts; the filters of a request are intersected. */
+type Filter = ReadonlyArray<Part>
+
+const isEmptyHits = (hits: SearchHits): boolean => hits.from === hits.to && hits.list.length === 0
+
+const groupOf = (groups: SongGroups, entity: number): number => groups.ofEntity[entity]!
+
+const groupList = (groups: SongGroups, group: number): Int32Array =>
   group < 0 ? emptySet : groups.songs.subarray(groups.starts[group]!, groups.starts[group + 1]!)
 
-const songsOfEntities = (entities: Int32Array, groups: SongGroups, songCount: number): Int32Array => {
-  const lists: Array<Int32Array> = []
-  for (let i = 0; i < entities.length; i++) lists.push(groupSongs(groups, groups.ofEntity[entities[i]!]!))
-  return unionSorted(lists, songCount)
+/**
+ * The filter's set when it is a single ascending list (found without any set operation), emptySet
+ * when it is certainly empty, undefined otherwise.
+ */
+const singleList = (filter: Filter): Int32Array | undefined => {
+  let found: Int32Array = emptySet
+  for (const part of filter) {
+    let list: Int32Array | undefined
+    switch (part.kind) {
+      case "hits": {
+        const { from, list: extra, to } = part.hits
+        if (to === from) list = extra
+        else if (to === from + 1 && extra.length === 0) {
+          list = part.index.postings.subarray(part.index.postingStarts[from]!, part.index.postingStarts[to]!)
+        }
+        break
+      }
+      case "groupsOfHits":
+        if (isEmptyHits(part.hits)) list = emptySet
+        break
+      case "group":
+        list = groupList(part.groups, part.group)
+        break
+      case "groupsOf": {
+        let group = -1
+        for (let i = 0; i < part.entities.length; i++) {
+          const g = groupOf(part.groups, part.entities[i]!)
+          if (g < 0 || g === group) continue
+          if (group >= 0) return undefined
+          group = g
+        }
+        list = groupList(part.groups, group)
+        break
+      }
+    }
+    if (list === undefined) return undefined
+    if (list.length === 0) continue
+    if (found.length > 0) return undefined
+    found = list
+  }
+  return found
 }
 
-const searchSongs = (catalog: Catalog, query: string): Int32Array => {
-  const { albums, artists, genres, songs } = catalog
-  return unionSorted([
-    searchNormalized(songs.search, query),
-    songsOfEntities(searchNormalized(albums.search, query), songs.album, songs.size),
-    songsOfEntities(searchNormalized(artists.search, query), songs.artist, songs.size),
-    songsOfEntities(searchNormalized(genres.search, query), songs.genre, songs.size)
-  ], songs.size)
+/** The filter's one non-empty group, when it is a single group of songs. */
+const singleGroup = (filter: Filter): { readonly groups: SongGroups; readonly group: number } | undefined => {
+  if (filter.length !== 1) return undefined
+  const part = filter[0]!
+  if (part.kind === "group") return part.group < 0 ? undefined : part
+  if (part.kind !== "groupsOf") return undefined
+  let group = -1
+  for (let i = 0; i < part.entities.length; i++) {
+    const g = groupOf(part.groups, part.entities[i]!)
+    if (g < 0 || g === group) continue
+    if (group >= 0) return undefined
+    group = g
+  }
+  return group < 0 ? undefined : { groups: part.groups, group }
+}
+
+const visitHitGroups = (marks: Marks, groups: SongGroups, entities: Int32Array, from: number, to: number): void => {
+  const { ofEntity, songs, starts } = groups
+  for (let i = from; i < to; i++) {
+    const g = ofEntity[entities[i]!]!
+    if (g >= 0) marks.visit(songs, starts[g]!, starts[g + 1]!)
+  }
+}
+
+/** Visits every member of the filter's union at the current level. */
+const visitFilter = (marks: Marks, filter: Filter): void => {
+  for (const part of filter) {
+    switch (part.kind) {
+      case "hits": {
+        const { postingStarts, postings } = part.index
+        const { from, list, to } = part.hits
+        if (to > from) marks.visit(postings, postingStarts[from]!, postingStarts[to]!)
+        marks.visit(list, 0, list.length)
+        break
+      }
+      case "groupsOfHits": {
+        const { postingStarts, postings } = part.index
+        const { from, list, to } = part.hits
+        if (to > from) visitHitGroups(marks, part.groups, postings, postingStarts[from]!, postingStarts[to]!)
+        visitHitGroups(marks, part.groups, list, 0, list.length)
+        break
+      }
+      case "group": {
+        const { group, groups } = part
+        if (group >= 0) marks.visit(groups.songs, groups.starts[group]!, groups.starts[group + 1]!)
+        break
+      }
+      case "groupsOf":
+        visitHitGroups(marks, part.groups, part.entities, 0, part.entities.length)
+        break
+    }
+  }
 }
 
 const clamp = (value: bigint, max: number): number => value >= BigInt(max) ? max : Number(value)
 
-/** Entities at positions `from .. to - 1` of `set` (ascending entity numbers) ordered by `field`. */
-const orderedSlice = (
+const log2 = (n: number): number => 31 - Math.clz32(n | 1) + 1
+
+/** Walking steps expected to see `needed` of `total` members spread over `size` positions. */
+const walkSteps = (size: number, total: number, needed: number): number =>
+  Math.min(size, Math.ceil((needed * size) / total))
+
+const contains = (list: Int32Array, value: number): boolean => {
+  let lo = 0
+  let hi = list.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (list[mid]! < value) lo = mid + 1
+    else hi = mid
+  }
+  return lo < list.length && list[lo] === value
+}
+
+/** Positions `from .. to - 1` of the members (the marks' current level) ordered by `field`. */
+const orderMarked = (
   table: EntityTable,
-  set: Int32Array,
   field: FieldOrder,
   descending: boolean,
   from: number,
-  to: number
+  to: number,
+  strategy: Strategy
 ): Int32Array => {
+  const { marks, size } = table
   const count = to - from
-  const k = set.length
-  const { order, rank } = field
-  if (order === undefined || rank === undefined) {
-    if (!descending) return set.subarray(from, to)
-    const out = new Int32Array(count)
-    for (let i = 0; i < count; i++) out[i] = set[k - 1 - from - i]!
-    return out
-  }
+  const total = marks.count
   const out = new Int32Array(count)
-  if (k > table.size >>> 4) {
-    const mark = new Uint8Array(table.size)
-    for (let i = 0; i < k; i++) mark[set[i]!] = 1
+  const { order, rank } = field
+  const walk = strategy === "auto" ? walkSteps(size, total, to) <= total * log2(total) : strategy === "walk"
+  if (walk) {
     let seen = 0
     let written = 0
-    for (let step = 0; step < table.size && written < count; step++) {
-      const entity = order[descending ? table.size - 1 - step : step]!
-      if (mark[entity] === 1) {
+    for (let step = 0; step < size && written < count; step++) {
+      const p = descending ? size - 1 - step : step
+      const entity = order === undefined ? p : order[p]!
+      if (marks.has(entity)) {
         if (seen >= from) out[written++] = entity
         seen++
       }
     }
     return out
   }
-  const ranks = new Int32Array(k)
-  for (let i = 0; i < k; i++) ranks[i] = rank[set[i]!]!
-  ranks.sort()
-  for (let i = 0; i < count; i++) out[i] = order[ranks[descending ? k - 1 - from - i : from + i]!]!
+  const members = marks.list.subarray(0, total)
+  if (order === undefined || rank === undefined) {
+    members.sort()
+    for (let i = 0; i < count; i++) out[i] = members[descending ? total - 1 - from - i : from + i]!
+    return out
+  }
+  for (let i = 0; i < total; i++) members[i] = rank[members[i]!]!
+  members.sort()
+  for (let i = 0; i < count; i++) out[i] = order[members[descending ? total - 1 - from - i : from + i]!]!
   return out
+}
+
+/** Positions `from .. to - 1` of the ascending `list` ordered by `field`. */
+const orderList = (
+  table: EntityTable,
+  list: Int32Array,
+  field: FieldOrder,
+  descending: boolean,
+  from: number,
+  to: number,
+  strategy: Strategy
+): Int32Array => {
+  const count = to - from
+  const total = list.length
+  const { order, rank } = field
+  if (order === undefined || rank === undefined) {
+    if (!descending) return list.subarray(from, to)
+    const out = new Int32Array(count)
+    for (let i = 0; i < count; i++) out[i] = list[total - 1 - from - i]!
+    return out
+  }
+  const { marks, size } = table
+  const steps = walkSteps(size, total, to)
+  const sortCost = total * log2(total)
+  if (strategy === "walk" || (strategy === "auto" && steps * log2(total) <= Math.min(sortCost, total + steps))) {
+    const out = new Int32Array(count)
+    let seen = 0
+    let written = 0
+    for (let step = 0; step < size && written < count; step++) {
+      const entity = order[descending ? size - 1 - step : step]!
+      if (contains(list, entity)) {
+        if (seen >= from) out[written++] = entity
+        seen++
+      }
+    }
+    return out
+  }
+  marks.begin(1)
+  marks.nextLevel()
+  marks.visit(list, 0, total)
+  return orderMarked(table, field, descending, from, to, strategy === "auto" && total + steps < sortCost ? "walk" : "sort")
 }
 
 /** Entities at positions `from .. to - 1` of the whole table ordered by `field`. */
@@ -103,21 +268,15 @@ const orderedRange = (
   return renderEntities(table, out)
 }
 
-const restrict = (set: Int32Array | undefined, subset: Int32Array): Int32Array =>
-  set === undefined ? subset : intersectSorted(set, subset)
-
 const idFilters = [["album_id", "album"], ["artist_id", "artist"], ["genre_id", "genre"]] as const
 const nameFilters = [["album", "albums"], ["artist", "artists"], ["genre", "genres"]] as const
 
-/**
- * Answers one list request (api.md "Query parameters"): validates in the documented order, filters,
- * orders and pages, and renders the envelope from pre-serialized entities. `params` holds the first
- * value of each query parameter. Pure and synchronous.
- */
-export const queryCatalog = (
+/** queryCatalog with a chosen ordering strategy (tests force each one). */
+export const queryCatalogWith = (
   catalog: Catalog,
   endpoint: Endpoint,
-  params: ReadonlyMap<string, string>
+  params: ReadonlyMap<string, string>,
+  strategy: Strategy
 ): Either.Either<QueryResult, QueryError> => {
   const table = tableOf(catalog, endpoint)
   const isSongs = endpoint === "songs"
@@ -160,18 +319,21 @@ export const queryCatalog = (
     if (offset !== undefined && offset < 0n) return Either.left(InvalidParameterValue.negative("offset", offset))
   }
 
-  let set: Int32Array | undefined
+  const filters: Array<Filter> = []
   const query = params.get("query")
   if (query !== undefined) {
     const normalized = normalizeText(query)
-    set = restrict(
-      set,
-      normalized === ""
-        ? emptySet
-        : isSongs
-        ? searchSongs(catalog, normalized)
-        : searchNormalized(table.search, normalized)
-    )
+    if (isSongs) {
+      const { albums, artists, genres, songs } = catalog
+      filters.push([
+        { kind: "hits", index: songs.search, hits: searchHits(songs.search, normalized) },
+        { kind: "groupsOfHits", groups: songs.album, index: albums.search, hits: searchHits(albums.search, normalized) },
+        { kind: "groupsOfHits", groups: songs.artist, index: artists.search, hits: searchHits(artists.search, normalized) },
+        { kind: "groupsOfHits", groups: songs.genre, index: genres.search, hits: searchHits(genres.search, normalized) }
+      ])
+    } else {
+      filters.push([{ kind: "hits", index: table.search, hits: searchHits(table.search, normalized) }])
+    }
   }
   if (isSongs) {
     const { songs } = catalog
@@ -180,16 +342,73 @@ export const queryCatalog = (
       if (raw === undefined) continue
       const named: NamedTable = catalog[tableName]
       const entities = named.byLowerName.get(raw.toLowerCase()) ?? emptySet
-      set = restrict(set, songsOfEntities(entities, songs[param], songs.size))
+      filters.push([{ kind: "groupsOf", groups: songs[param], entities }])
     }
-    for (const [groups, id] of ids) set = restrict(set, groupSongs(groups, groups.byId.get(id) ?? -1))
+    for (const [groups, id] of ids) filters.push([{ kind: "group", groups, group: groups.byId.get(id) ?? -1 }])
   }
 
-  const total = set === undefined ? table.size : set.length
+  if (filters.length === 0) {
+    const total = table.size
+    const from = limit === undefined || offset === undefined ? 0 : clamp(offset, total)
+    const to = limit === undefined ? total : from + clamp(limit, total - from)
+    return Either.right({ body: orderedRange(table, field, descending, from, to), total, count: to - from })
+  }
+
+  const { order } = field
+  if (filters.length === 1 && order !== undefined && strategy === "auto") {
+    const single = singleGroup(filters[0]!)
+    if (single !== undefined) {
+      // The group's songs already sorted by the field: the page is a run of them.
+      const { group, groups } = single
+      const sorted = songsByField(groups, field, order)
+      const start = groups.starts[group]!
+      const total = groups.starts[group + 1]! - start
+      const from = limit === undefined || offset === undefined ? 0 : clamp(offset, total)
+      const to = limit === undefined ? total : from + clamp(limit, total - from)
+      const out = new Int32Array(to - from)
+      for (let i = 0; i < out.length; i++) out[i] = sorted[descending ? start + total - 1 - from - i : start + from + i]!
+      return Either.right({ body: renderEntities(table, out), total, count: to - from })
+    }
+  }
+
+  let list: Int32Array | undefined = filters.length === 1 ? singleList(filters[0]!) : undefined
+  if (list === undefined) {
+    for (const filter of filters) if (singleList(filter)?.length === 0) list = emptySet
+  }
+  let total: number
+  if (list !== undefined) {
+    total = list.length
+  } else {
+    const { marks } = table
+    marks.begin(filters.length)
+    for (const filter of filters) {
+      marks.nextLevel()
+      visitFilter(marks, filter)
+      if (marks.count === 0) break
+    }
+    total = marks.count
+  }
   const from = limit === undefined || offset === undefined ? 0 : clamp(offset, total)
   const to = limit === undefined ? total : from + clamp(limit, total - from)
-  const body = set === undefined
-    ? orderedRange(table, field, descending, from, to)
-    : renderEntities(table, orderedSlice(table, set, field, descending, from, to))
+  const body = to === from
+    ? renderEntities(table, emptySet)
+    : renderEntities(
+      table,
+      list !== undefined
+        ? orderList(table, list, field, descending, from, to, strategy)
+        : orderMarked(table, field, descending, from, to, strategy)
+    )
   return Either.right({ body, total, count: to - from })
 }
+
+/**
+ * Answers one list request (api.md "Query parameters"): validates in the documented order, filters,
+ * orders and pages, and renders the envelope from pre-serialized entities. `params` holds the first
+ * value of each query parameter. Pure and synchronous: the scratch space it reuses (Marks) never
+ * carries anything from one call to the next.
+ */
+export const queryCatalog = (
+  catalog: Catalog,
+  endpoint: Endpoint,
+  params: ReadonlyMap<string, string>
+): Either.Either<QueryResult, QueryError> => queryCatalogWith(catalog, endpoint, params, "auto")
