@@ -57,12 +57,12 @@ export const httpRecorder = Effect.acquireRelease(
     waitUntil(() => (recorder.requests.length >= count ? recorder.requests : undefined), `${count} HTTP request(s)`, timeoutMs)
 })))
 
-/** A real UDP socket bound on 127.0.0.1 (random port) collecting datagrams as text. */
+/** A real UDP socket bound on 127.0.0.1 (random port) collecting the metric lines of each datagram (statsd batches them). */
 export const udpReceiver = Effect.acquireRelease(
   Effect.async<{ readonly port: number; readonly packets: Array<string>; readonly close: () => void }>((resume) => {
     const socket = createSocket("udp4")
     const packets: Array<string> = []
-    socket.on("message", (message) => packets.push(message.toString("utf8")))
+    socket.on("message", (message) => packets.push(...message.toString("utf8").split("\n").filter((line) => line !== "")))
     socket.bind(0, "127.0.0.1", () =>
       resume(Effect.succeed({ port: socket.address().port, packets, close: () => socket.close() })))
   }),
@@ -70,7 +70,7 @@ export const udpReceiver = Effect.acquireRelease(
 ).pipe(Effect.map((receiver) => ({
   ...receiver,
   waitForPackets: (count: number) =>
-    waitUntil(() => (receiver.packets.length >= count ? receiver.packets : undefined), `${count} UDP packet(s)`)
+    waitUntil(() => (receiver.packets.length >= count ? receiver.packets : undefined), `${count} metric line(s)`)
 })))
 
 /** A UDP port that was free a moment ago: nothing listens there. */
