@@ -1,63 +1,9 @@
-import { spawn, type ChildProcess } from "node:child_process"
+import { spawn } from "node:child_process"
 import { cpSync, mkdirSync } from "node:fs"
 import { join } from "node:path"
 import { avalonBin, cleanEnv, fixturesCollection } from "../support/avalon.js"
 
-/** `avalon serve` in its own process group, so a test can send Ctrl-C to the whole group as a terminal does. */
-export type ServeProcess = {
-  readonly pid: number
-  readonly port: number
-  readonly url: (path: string) => string
-  readonly process: ChildProcess
-  readonly output: () => string
-  /** Resolves with the exit code (or the signal's name). */
-  readonly exited: Promise<number | string | null>
-  readonly signal: (signal: NodeJS.Signals) => void
-  readonly signalGroup: (signal: NodeJS.Signals) => void
-  /** Stops it if still running and waits for it. */
-  readonly stop: () => Promise<number | string | null>
-}
-
-export const startServe = (env: Record<string, string>, args: ReadonlyArray<string> = []): Promise<ServeProcess> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [avalonBin, "serve", ...args], {
-      env: cleanEnv({ AVALON_STATSD_HOST: "", ...env }),
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true
-    })
-    let output = ""
-    const exited = new Promise<number | string | null>((done) => child.once("exit", (code, signal) => done(signal ?? code)))
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000)
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString()
-      const match = /listening on http:\/\/[^:]+:(\d+)/.exec(output)
-      if (match === null || child.pid === undefined) return
-      clearTimeout(timer)
-      const port = Number(match[1])
-      const pid = child.pid
-      const running = () => child.exitCode === null && child.signalCode === null
-      resolve({
-        pid,
-        port,
-        url: (path) => `http://127.0.0.1:${port}${path}`,
-        process: child,
-        output: () => output,
-        exited,
-        signal: (signal) => void (running() && child.kill(signal)),
-        signalGroup: (signal) => void (running() && process.kill(-pid, signal)),
-        stop: () => {
-          if (running()) child.kill("SIGTERM")
-          return exited
-        }
-      })
-    }
-    child.stdout.on("data", onData)
-    child.stderr.on("data", onData)
-    child.once("exit", (code) => {
-      clearTimeout(timer)
-      reject(new Error(`server exited with ${code} before listening:\n${output}`))
-    })
-  })
+export { startServe, type ServeProcess } from "../support/avalon.js"
 
 /** Log lines `[time] [pid] [LEVEL] message` whose message matches, as pid and message. */
 export const logLines = (output: string, pattern: RegExp): Array<{ readonly pid: number; readonly message: string }> =>

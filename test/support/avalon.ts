@@ -24,38 +24,53 @@ export const runAvalon = (
   return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr }
 }
 
-export type RunningServer = {
+/** `avalon serve` in its own process group, so a test can send Ctrl-C to the whole group as a terminal does. */
+export type ServeProcess = {
+  readonly pid: number
   readonly port: number
   readonly url: (path: string) => string
   readonly process: ChildProcess
   readonly output: () => string
-  readonly stop: (signal?: NodeJS.Signals) => Promise<number | null>
+  /** Resolves with the exit code (or the signal's name). */
+  readonly exited: Promise<number | string | null>
+  readonly signal: (signal: NodeJS.Signals) => void
+  readonly signalGroup: (signal: NodeJS.Signals) => void
+  /** Stops it if still running and waits for it. */
+  readonly stop: () => Promise<number | string | null>
 }
 
-/** Starts `avalon serve --port 0` and resolves once it logs the port it listens on. */
-export const startServer = (env: Record<string, string>, args: ReadonlyArray<string> = []): Promise<RunningServer> =>
+export const startServe = (env: Record<string, string>, args: ReadonlyArray<string> = []): Promise<ServeProcess> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [avalonBin, "serve", "--port", "0", ...args], { env: cleanEnv(env), stdio: ["ignore", "pipe", "pipe"] })
+    const child = spawn(process.execPath, [avalonBin, "serve", ...args], {
+      env: cleanEnv({ AVALON_STATSD_HOST: "", ...env }),
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true
+    })
     let output = ""
-    const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)))
+    const exited = new Promise<number | string | null>((done) => child.once("exit", (code, signal) => done(signal ?? code)))
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000)
     const onData = (chunk: Buffer) => {
       output += chunk.toString()
-      const match = /listening on http:\/\/[^:]+:(\d+)(\S*)/.exec(output)
-      if (match !== null) {
-        clearTimeout(timer)
-        const port = Number(match[1])
-        resolve({
-          port,
-          url: (path) => `http://127.0.0.1:${port}${path}`,
-          process: child,
-          output: () => output,
-          stop: (signal = "SIGTERM") => {
-            if (child.exitCode === null && child.signalCode === null) child.kill(signal)
-            return exited
-          }
-        })
-      }
+      const match = /listening on http:\/\/[^:]+:(\d+)/.exec(output)
+      if (match === null || child.pid === undefined) return
+      clearTimeout(timer)
+      const port = Number(match[1])
+      const pid = child.pid
+      const running = () => child.exitCode === null && child.signalCode === null
+      resolve({
+        pid,
+        port,
+        url: (path) => `http://127.0.0.1:${port}${path}`,
+        process: child,
+        output: () => output,
+        exited,
+        signal: (signal) => void (running() && child.kill(signal)),
+        signalGroup: (signal) => void (running() && process.kill(-pid, signal)),
+        stop: () => {
+          if (running()) child.kill("SIGTERM")
+          return exited
+        }
+      })
     }
     child.stdout.on("data", onData)
     child.stderr.on("data", onData)
@@ -64,3 +79,9 @@ export const startServer = (env: Record<string, string>, args: ReadonlyArray<str
       reject(new Error(`server exited with ${code} before listening:\n${output}`))
     })
   })
+
+/** `avalon serve --port 0`: resolves once it logs the port it listens on. */
+export const startServer = (env: Record<string, string>, args: ReadonlyArray<string> = []): Promise<ServeProcess> =>
+  startServe(env, ["--port", "0", ...args])
+
+export type RunningServer = ServeProcess
