@@ -9,26 +9,32 @@ const codePointCompare = (a: string, b: string): number => {
   return left.length - right.length
 }
 
-/** Names differing only in case are one entity: keep the most frequent spelling, ties by code-point order. */
+/**
+ * Names differing only in case are one entity: keep the most frequent spelling, ties by code-point order.
+ * An entity's id depends on the lowercased name only, so it is computed once per entity, not once per song.
+ */
 class SpellingVotes {
-  private readonly votes = new Map<string, Map<string, number>>()
+  private readonly votes = new Map<string, { readonly id: string; readonly spellings: Map<string, number> }>()
 
+  constructor(private readonly idOf: (name: string) => string) {}
+
+  /** Counts one use of `name`; returns the entity's id. */
   add(name: string): string {
     const key = name.toLowerCase()
-    let spellings = this.votes.get(key)
-    if (spellings === undefined) this.votes.set(key, spellings = new Map())
-    spellings.set(name, (spellings.get(name) ?? 0) + 1)
-    return key
+    let entity = this.votes.get(key)
+    if (entity === undefined) this.votes.set(key, entity = { id: this.idOf(key), spellings: new Map() })
+    entity.spellings.set(name, (entity.spellings.get(name) ?? 0) + 1)
+    return entity.id
   }
 
-  rows(idOf: (name: string) => string): Array<NamedRow> {
+  rows(): Array<NamedRow> {
     const rows: Array<NamedRow> = []
-    for (const spellings of this.votes.values()) {
+    for (const { id, spellings } of this.votes.values()) {
       let best: [string, number] | undefined
       for (const entry of spellings) {
         if (best === undefined || entry[1] > best[1] || (entry[1] === best[1] && codePointCompare(entry[0], best[0]) < 0)) best = entry
       }
-      rows.push({ id: idOf(best![0]), name: best![0] })
+      rows.push({ id, name: best![0] })
     }
     return rows
   }
@@ -36,26 +42,41 @@ class SpellingVotes {
 
 /** The four tables derived from the scanned files (pure; ids per api.md). */
 export const collectionFromFiles = (files: ReadonlyArray<FileState>): CollectionRows => {
-  const albums = new SpellingVotes()
-  const artists = new SpellingVotes()
-  const genres = new SpellingVotes()
+  const albums = new SpellingVotes(albumId)
+  const artists = new SpellingVotes(artistId)
+  const genres = new SpellingVotes(genreId)
   const songs: Array<SongRow> = []
   for (const file of files) {
     if (file.outcome !== "song") continue
     const { tags } = file
-    albums.add(tags.album)
-    artists.add(tags.artist)
-    genres.add(tags.genre)
     songs.push({
       id: songId(file.path),
       name: tags.name,
       length: tags.length,
       track: tags.track,
       year: tags.year,
-      album_id: albumId(tags.album),
-      artist_id: artistId(tags.artist),
-      genre_id: genreId(tags.genre)
+      album_id: albums.add(tags.album),
+      artist_id: artists.add(tags.artist),
+      genre_id: genres.add(tags.genre)
     })
   }
-  return { songs, albums: albums.rows(albumId), artists: artists.rows(artistId), genres: genres.rows(genreId) }
+  return { songs, albums: albums.rows(), artists: artists.rows(), genres: genres.rows() }
+}
+
+export type CollectionCounts = { readonly songs: number; readonly albums: number; readonly artists: number; readonly genres: number }
+
+/** How many rows `collectionFromFiles` would give, without computing any id (an unchanged re-scan needs only these). */
+export const collectionCounts = (files: ReadonlyArray<FileState>): CollectionCounts => {
+  const albums = new Set<string>()
+  const artists = new Set<string>()
+  const genres = new Set<string>()
+  let songs = 0
+  for (const file of files) {
+    if (file.outcome !== "song") continue
+    songs++
+    albums.add(file.tags.album.toLowerCase())
+    artists.add(file.tags.artist.toLowerCase())
+    genres.add(file.tags.genre.toLowerCase())
+  }
+  return { songs, albums: albums.size, artists: artists.size, genres: genres.size }
 }

@@ -2,12 +2,13 @@ import { resolve } from "node:path"
 import { Effect, Logger, LogLevel } from "effect"
 import { Database, type FileState } from "../Database/Database.js"
 import { describeTarget } from "../Database/DatabaseUrl.js"
-import { collectionFromFiles } from "./collectionFromFiles.js"
+import { type CollectionCounts, collectionCounts, collectionFromFiles } from "./collectionFromFiles.js"
 import { makeScanProgress } from "./ScanProgress.js"
 import { ScanError } from "./ScanError.js"
 import { formatScanSummary, type ScanSummary } from "./ScanSummary.js"
+import type { TagReadOutcome } from "./readTags.js"
 import { makeTagReaderPool } from "./TagReaderPool.js"
-import { walkCollection } from "./walkCollection.js"
+import { walkCollection, type WalkedFile } from "./walkCollection.js"
 
 export type ScanOptions = {
   readonly root: string
@@ -18,6 +19,9 @@ export type ScanOptions = {
 }
 
 const emptyTags = { name: "", album: "", artist: "", genre: "", track: 0, year: 0, length: 0 }
+
+/** With --full, files go to the tag readers in groups of this many while the walk is still finding more. */
+const filesPerHandOver = 64
 
 /**
  * Walks the folder, re-reads only new and changed files (all with `full`), and replaces the collection in one
@@ -35,50 +39,86 @@ export const scanCollection = (options: ScanOptions) =>
     }
     yield* Effect.logDebug(`scanning ${root} into ${describeTarget(db.target)}`)
 
-    const walk = yield* Effect.tryPromise({
-      try: () => walkCollection(root),
-      catch: (error) => new ScanError({ message: error instanceof Error ? error.message : String(error) })
-    })
-    if (walk.files.length === 0 && walk.warnings.length > 0) {
-      return yield* new ScanError({ message: `nothing could be read under ${root}: ${walk.warnings[0]}` })
-    }
-    for (const warning of walk.warnings) yield* Effect.logWarning(warning)
-
-    const previous = options.full ? new Map<string, FileState>() : new Map((yield* db.readFileStates).map((state) => [state.path, state]))
-    const progress = makeScanProgress(options.quiet ? "quiet" : output.isTTY ? "tty" : "lines", output.progress)
-    progress.found(walk.files.length)
-
-    const states = new Map<string, FileState>()
-    const toRead: Array<{ path: string; size: number; mtimeMs: number }> = []
-    for (const file of walk.files) {
-      const known = previous.get(file.path)
-      if (known !== undefined && known.size === file.size && known.mtimeMs === file.mtimeMs) states.set(file.path, known)
-      else toRead.push(file)
-    }
-    const walked = new Set(walk.files.map((file) => file.path))
-    const vanished = [...previous.keys()].filter((path) => !walked.has(path)).length
-
-    progress.reading(toRead.length)
-    const warnings: Array<string> = []
-    const parsed = yield* Effect.acquireUseRelease(
+    // The pool lives from the walk to the last tag read. With --full every file will be read: the workers start
+    // at once, load their code while the folder is walked, and get files as the walk finds them. Otherwise the
+    // files to read are known only once the walk is compared with the stored state, and the workers start then
+    // (an unchanged re-scan starts none).
+    const { walk, previous, toRead, vanished, states, parsed, warnings, progress } = yield* Effect.acquireUseRelease(
       Effect.sync(() => makeTagReaderPool({})),
       (pool) =>
-        Effect.tryPromise({
-          try: () => {
-            const byPath = new Map(toRead.map((file) => [file.path, file]))
-            return pool.read(toRead, (path, outcome) => {
-              const file = byPath.get(path)!
-              progress.readOne()
-              if (outcome.kind === "song") {
-                for (const warning of outcome.warnings) warnings.push(`${path}: ${warning}`)
-                states.set(path, { ...file, outcome: "song", tags: outcome.tags })
-              } else {
-                if (outcome.kind === "corrupt") warnings.push(`skipping corrupt file ${path}: ${outcome.reason}`)
-                states.set(path, { ...file, outcome: outcome.kind, tags: emptyTags })
-              }
-            }).then(() => pool.parsedCount)
-          },
-          catch: (error) => new ScanError({ message: `reading tags failed: ${error instanceof Error ? error.message : String(error)}` })
+        Effect.gen(function* () {
+          const states = new Map<string, FileState>()
+          const warnings: Array<string> = []
+          const progress = makeScanProgress(options.quiet ? "quiet" : output.isTTY ? "tty" : "lines", output.progress)
+          const handedOver = new Map<string, WalkedFile>()
+          let countingProgress = false
+          let readBeforeCounting = 0
+          const onResult = (path: string, outcome: TagReadOutcome): void => {
+            const file = handedOver.get(path)!
+            if (countingProgress) progress.readOne()
+            else readBeforeCounting++
+            if (outcome.kind === "song") {
+              for (const warning of outcome.warnings) warnings.push(`${path}: ${warning}`)
+              states.set(path, { ...file, outcome: "song", tags: outcome.tags })
+            } else {
+              if (outcome.kind === "corrupt") warnings.push(`skipping corrupt file ${path}: ${outcome.reason}`)
+              states.set(path, { ...file, outcome: outcome.kind, tags: emptyTags })
+            }
+          }
+          const reads: Array<Promise<void>> = []
+          const read = (files: ReadonlyArray<WalkedFile>): void => {
+            for (const file of files) handedOver.set(file.path, file)
+            const reading = pool.read(files, onResult)
+            reading.catch(() => undefined) // awaited below, after the walk; until then a failure must not be "unhandled"
+            reads.push(reading)
+          }
+          let found: Array<WalkedFile> = []
+          const onFile = (file: WalkedFile): void => {
+            found.push(file)
+            if (found.length === filesPerHandOver) {
+              read(found)
+              found = []
+            }
+          }
+
+          if (options.full) pool.start()
+          const walk = yield* Effect.tryPromise({
+            try: () => walkCollection(root, options.full ? { onFile } : {}),
+            catch: (error) => new ScanError({ message: error instanceof Error ? error.message : String(error) })
+          })
+          if (walk.files.length === 0 && walk.warnings.length > 0) {
+            return yield* new ScanError({ message: `nothing could be read under ${root}: ${walk.warnings[0]}` })
+          }
+          for (const warning of walk.warnings) yield* Effect.logWarning(warning)
+
+          const previous = options.full ? new Map<string, FileState>() : new Map((yield* db.readFileStates).map((state) => [state.path, state]))
+          progress.found(walk.files.length)
+
+          let toRead: ReadonlyArray<WalkedFile>
+          let vanished = previous.size
+          if (options.full) {
+            toRead = walk.files
+            read(found)
+          } else {
+            const changed: Array<WalkedFile> = []
+            for (const file of walk.files) {
+              const known = previous.get(file.path)
+              if (known !== undefined) vanished--
+              if (known !== undefined && known.size === file.size && known.mtimeMs === file.mtimeMs) states.set(file.path, known)
+              else changed.push(file)
+            }
+            toRead = changed
+            read(changed)
+          }
+
+          progress.reading(toRead.length)
+          countingProgress = true
+          for (; readBeforeCounting > 0; readBeforeCounting--) progress.readOne()
+          yield* Effect.tryPromise({
+            try: () => Promise.all(reads),
+            catch: (error) => new ScanError({ message: `reading tags failed: ${error instanceof Error ? error.message : String(error)}` })
+          })
+          return { walk, previous, toRead, vanished, states, parsed: pool.parsedCount, warnings, progress }
         }),
       (pool) => Effect.promise(() => pool.close())
     )
@@ -86,10 +126,18 @@ export const scanCollection = (options: ScanOptions) =>
     for (const warning of warnings) yield* Effect.logWarning(warning)
 
     const files = walk.files.flatMap((file) => states.get(file.path) ?? [])
-    const rows = collectionFromFiles(files)
     const unchanged = !options.full && toRead.length === 0 && vanished === 0 && previous.size > 0
-    if (!unchanged) progress.writing(rows.songs.length, describeTarget(db.target))
-    const generation = unchanged ? undefined : yield* db.replaceCollection({ rows, files, root })
+    let counts: CollectionCounts
+    let generation: number | undefined
+    if (unchanged) {
+      // Nothing is written, so no row (and no id) is needed, only how many there are.
+      counts = collectionCounts(files)
+    } else {
+      const rows = collectionFromFiles(files)
+      counts = { songs: rows.songs.length, albums: rows.albums.length, artists: rows.artists.length, genres: rows.genres.length }
+      progress.writing(rows.songs.length, describeTarget(db.target))
+      generation = yield* db.replaceCollection({ rows, files, root })
+    }
 
     const summary: ScanSummary = {
       root,
@@ -98,10 +146,7 @@ export const scanCollection = (options: ScanOptions) =>
       filesRead: toRead.length,
       tagsParsed: parsed,
       vanished,
-      songs: rows.songs.length,
-      albums: rows.albums.length,
-      artists: rows.artists.length,
-      genres: rows.genres.length,
+      ...counts,
       notAudio: files.filter((file) => file.outcome === "not-audio").length,
       corrupt: files.filter((file) => file.outcome === "corrupt").length,
       hidden: walk.hiddenSkipped,

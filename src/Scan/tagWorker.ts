@@ -1,25 +1,74 @@
 import { parentPort } from "node:worker_threads"
-import { readTags, type TagReadOutcome } from "./readTags.js"
+import { readTags, type TagReadOutcome, wholeFileLimit } from "./readTags.js"
 import type { TagWorkerReply, TagWorkerRequest } from "./TagReaderPool.js"
 
 const port = parentPort
 if (port === null) throw new Error("tagWorker.js must run in a worker thread (see TagReaderPool)")
 
-const reply = (message: TagWorkerReply): void => port.postMessage(message)
+type Request = TagWorkerRequest[number]
 
-// Results finished in the same turn of the event loop travel in one message.
+/** Large files are read through the file system's async API: several at a time, so their I/O overlaps. */
+const largeFilesInFlight = 4
+
+/** Requests as they came, one array per message: each message's results are answered together. */
+const batches: Array<TagWorkerRequest> = []
+let next = 0
+let large = 0
+let draining = false
+let flushScheduled = false
 let finished: Array<{ readonly id: number; readonly outcome: TagReadOutcome }> = []
+
 const flush = (): void => {
-  reply({ type: "results", results: finished })
+  flushScheduled = false
+  if (finished.length === 0) return
+  const reply: TagWorkerReply = { type: "results", results: finished }
   finished = []
+  port.postMessage(reply)
+}
+
+const finishLarge = (id: number, outcome: TagReadOutcome): void => {
+  finished.push({ id, outcome })
+  if (!flushScheduled) {
+    flushScheduled = true
+    setImmediate(flush)
+  }
+  large--
+  if (!draining) void drain()
+}
+
+const isLarge = (request: Request): boolean => request.size === undefined || request.size > wholeFileLimit
+
+// Small files one at a time: each reuses readTags' read buffer, and nothing is gained by interleaving parses
+// that never wait for I/O. A batch of them is parsed within one turn of the event loop, and answered at its
+// end, while the pool's next batch is already waiting here. Large files are started alongside, up to
+// `largeFilesInFlight`, and answered as they finish.
+const drain = async (): Promise<void> => {
+  draining = true
+  for (;;) {
+    const batch = batches[0]
+    if (batch === undefined) break
+    const request = batch[next]
+    if (request === undefined) {
+      batches.shift()
+      next = 0
+      flush()
+      continue
+    }
+    if (isLarge(request)) {
+      if (large >= largeFilesInFlight) break
+      large++
+      next++
+      void readTags(request.path, request.size).then((outcome) => finishLarge(request.id, outcome))
+    } else {
+      next++
+      finished.push({ id: request.id, outcome: await readTags(request.path, request.size) })
+    }
+  }
+  draining = false
 }
 
 port.on("message", (requests: TagWorkerRequest) => {
-  for (const { id, path, size } of requests) {
-    void readTags(path, size).then((outcome) => {
-      if (finished.length === 0) setImmediate(flush)
-      finished.push({ id, outcome })
-    })
-  }
+  batches.push(requests)
+  if (!draining) void drain()
 })
-reply({ type: "ready" })
+port.postMessage({ type: "ready" } satisfies TagWorkerReply)

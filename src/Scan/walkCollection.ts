@@ -1,5 +1,5 @@
 import { type Dirent, readdir, readdirSync, stat, statSync, type Stats } from "node:fs"
-import { join, resolve } from "node:path"
+import { resolve, sep } from "node:path"
 import { Data } from "effect"
 
 export type WalkedFile = {
@@ -66,7 +66,15 @@ export type WalkOptions = {
    * "async" starts parallel right away.
    */
   readonly strategy?: "adaptive" | "async"
+  /**
+   * Called with each file as it is found (in no particular order), before the walk ends. The synchronous walk
+   * yields to the event loop every few milliseconds meanwhile, so work started from here makes progress.
+   */
+  readonly onFile?: (file: WalkedFile) => void
 }
+
+/** How long the synchronous walk runs before letting the event loop turn. */
+const yieldEveryMs = 8
 
 /** A synchronous call slower than this counts as slow. The walk goes async after `slowCallLimit` of them if they
  * are also over 5% of the calls: a busy CPU pre-empts a few calls, a slow disk makes most of them slow. */
@@ -104,7 +112,8 @@ export const walkCollection = async (root: string, options: WalkOptions = {}): P
         hiddenSkipped++
         continue
       }
-      const path = join(folder, entry.name)
+      // `folder` is absolute and normalized, `entry.name` a plain name: no need for path.join's normalizing.
+      const path = folder === sep ? `${sep}${entry.name}` : `${folder}${sep}${entry.name}`
       if (entry.isDirectory()) add({ path, kind: "folder" })
       else if (entry.isFile()) add({ path, kind: "file" })
       else if (entry.isSymbolicLink()) add({ path, kind: "link" })
@@ -126,15 +135,26 @@ export const walkCollection = async (root: string, options: WalkOptions = {}): P
   const recordFolderError = (folder: string, error: NodeJS.ErrnoException): void => {
     warnings.push(`cannot read folder ${folder}: ${describe(error)}`)
   }
+  // Outside the timing of the file-system calls, so that the caller's work never looks like a slow disk.
+  let reported = 0
+  const reportFiles = (): void => {
+    if (options.onFile === undefined) return
+    while (reported < files.length) options.onFile(files[reported++]!)
+  }
 
   const stack: Array<Entry> = []
   visit(rootPath, rootEntries, (entry) => stack.push(entry))
   let calls = 0
   let slowCalls = 0
+  let lastYield = performance.now()
   const goAsync = (): boolean => options.strategy === "async" || (slowCalls >= slowCallLimit && slowCalls * 20 >= calls)
   while (!goAsync()) {
     const entry = stack.pop()
     if (entry === undefined) break
+    if (performance.now() - lastYield > yieldEveryMs) {
+      await new Promise((resume) => setImmediate(resume))
+      lastYield = performance.now()
+    }
     const startedAt = performance.now()
     if (entry.kind === "folder") {
       try {
@@ -153,8 +173,9 @@ export const walkCollection = async (root: string, options: WalkOptions = {}): P
     }
     calls++
     if (performance.now() - startedAt > slowCallMs) slowCalls++
+    reportFiles()
   }
-  if (stack.length > 0) await walkInParallel(stack, visit, recordStat, recordFolderError)
+  if (stack.length > 0) await walkInParallel(stack, visit, recordStat, recordFolderError, reportFiles)
 
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
   warnings.sort()
@@ -166,13 +187,15 @@ const walkInParallel = (
   initial: ReadonlyArray<Entry>,
   visit: (folder: string, entries: ReadonlyArray<Dirent>, add: (entry: Entry) => void) => void,
   recordStat: (entry: Entry, error: NodeJS.ErrnoException | null, stats: Stats | undefined) => void,
-  recordFolderError: (folder: string, error: NodeJS.ErrnoException) => void
+  recordFolderError: (folder: string, error: NodeJS.ErrnoException) => void,
+  reportFiles: () => void
 ): Promise<void> =>
   new Promise((finish) => {
     const waiting: Array<Entry> = []
     let pending = 0
     let active = 0
     const done = (): void => {
+      reportFiles()
       active--
       pending--
       const next = waiting.pop()

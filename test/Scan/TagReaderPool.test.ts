@@ -1,5 +1,5 @@
 import { existsSync, statSync } from "node:fs"
-import { build } from "esbuild"
+import { build, type BuildOptions } from "esbuild"
 import { beforeAll, describe, expect, it } from "vitest"
 import { readTags, type TagReadOutcome } from "../../src/Scan/readTags.js"
 import { makeTagReaderPool, type TagReaderPool, type TagReadRequest } from "../../src/Scan/TagReaderPool.js"
@@ -9,29 +9,23 @@ import { fixtureRoot } from "./fixtureTable.js"
 const builtWorker = new URL("../../dist/tagWorker.js", import.meta.url)
 const fakeWorker = new URL("./fakeTagWorker.mjs", import.meta.url)
 const brokenWorker = new URL("./brokenTagWorker.mjs", import.meta.url)
-const workerSources = ["Scan/tagWorker.ts", "Scan/readTags.ts", "Scan/TagReaderPool.ts", "Domain/Collection.ts"].map(
-  (name) => new URL(`../../src/${name}`, import.meta.url)
-)
+const buildScript = new URL("../../scripts/build.mjs", import.meta.url)
+const workerSources = [
+  ...["Scan/tagWorker.ts", "Scan/readTags.ts", "Scan/TagReaderPool.ts", "Domain/Collection.ts"].map((name) => new URL(`../../src/${name}`, import.meta.url)),
+  buildScript
+]
 
 let fixtures: ReadonlyArray<WalkedFile> = []
 let expected = new Map<string, TagReadOutcome>()
 
 beforeAll(async () => {
   // The worker path runs the bundle `npm run build` makes. When it is missing or older than its sources, rebuild
-  // just that bundle, with the options of scripts/build.mjs (leaving dist/avalon.js alone for other tests).
+  // just that bundle, with the options (and music-metadata patches) of scripts/build.mjs, leaving dist/avalon.js
+  // alone for other tests.
   const builtAt = existsSync(builtWorker) ? statSync(builtWorker).mtimeMs : 0
   if (workerSources.some((source) => statSync(source).mtimeMs > builtAt)) {
-    await build({
-      entryPoints: [new URL("../../src/Scan/tagWorker.ts", import.meta.url).pathname],
-      outfile: builtWorker.pathname,
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      sourcemap: true,
-      logLevel: "warning",
-      external: ["music-metadata"]
-    })
+    const { commonOptions } = (await import(buildScript.href)) as { readonly commonOptions: BuildOptions }
+    await build({ ...commonOptions, entryPoints: [new URL("../../src/Scan/tagWorker.ts", import.meta.url).pathname], outfile: builtWorker.pathname })
   }
   fixtures = (await walkCollection(fixtureRoot)).files
   expected = new Map(await Promise.all(fixtures.map(async (file) => [file.path, await readTags(file.path)] as const)))
