@@ -73,6 +73,8 @@ type Slot = {
   dead: boolean
   exclusive: boolean
   readonly inFlight: Map<number, Task>
+  /** Sum of the sizes of the files in flight (those the walk measured). */
+  inFlightBytes: number
   /** When the worker started, last answered, or was given work while idle. */
   lastProgress: number
 }
@@ -101,9 +103,10 @@ const parserFamily = (path: string): number => familyOfExtension.get(extname(pat
 
 /**
  * Waiting files, sorted by parser family, taken from both ends: with two workers, one reads MP3s and their kin,
- * the other MP4s, FLACs and Oggs, and they meet in the middle. A worker's JIT warms up only for the parsers it
- * runs, which over a scan of a few thousand files costs ~20% less CPU than both warming up for every format,
- * and whichever finishes its share first simply continues into the other's (no worker idles while files wait).
+ * the other MP4s, FLACs and Oggs, and they meet in the middle. A worker's JIT then warms up only for the parsers
+ * it runs: reading the 5,920 files of the scan benchmark split that way took ~10% fewer instructions than split
+ * in two mixed halves (and ~20% less CPU time). Whichever worker finishes its share first simply continues into
+ * the other's, so none idles while files wait.
  */
 class TaskQueue {
   /** One list per parser family; the head end takes from the front of the first non-empty one, the tail end
@@ -121,22 +124,34 @@ class TaskQueue {
     this.count += tasks.length
   }
 
+  /** The task `take(end)` would return. */
+  peek(end: "head" | "tail"): Task | undefined {
+    const family = this.endFamily(end)
+    if (family === undefined) return undefined
+    const tasks = this.families[family]!
+    return end === "head" ? tasks[this.fronts[family]!] : tasks[tasks.length - 1]
+  }
+
   take(end: "head" | "tail"): Task | undefined {
+    const family = this.endFamily(end)
+    if (family === undefined) return undefined
+    const tasks = this.families[family]!
+    const task = end === "head" ? tasks[this.fronts[family]!++]! : tasks.pop()!
+    if (this.fronts[family] === tasks.length) {
+      tasks.length = 0
+      this.fronts[family] = 0
+    }
+    this.count--
+    return task
+  }
+
+  /** The first family with waiting tasks, from that end. */
+  private endFamily(end: "head" | "tail"): number | undefined {
     if (this.count === 0) return undefined
     const last = this.families.length - 1
     for (let step = 0; step <= last; step++) {
       const family = end === "head" ? step : last - step
-      const tasks = this.families[family]!
-      const front = this.fronts[family]!
-      if (front === tasks.length) continue
-      const task = end === "head" ? tasks[front]! : tasks.pop()!
-      if (end === "head") this.fronts[family] = front + 1
-      if (this.fronts[family] === tasks.length) {
-        tasks.length = 0
-        this.fronts[family] = 0
-      }
-      this.count--
-      return task
+      if (this.fronts[family]! < this.families[family]!.length) return family
     }
     return undefined
   }
@@ -160,10 +175,11 @@ class TaskQueue {
 /**
  * V8 optimizes a function once it has run "enough" (its interrupt budget, 67,584 by default). Each worker is a
  * separate isolate that optimizes music-metadata's many async functions on its own, and for a scan of a few
- * thousand files that compiling (on V8's background threads) was ~40% of the CPU of reading tags. Six times the
- * default keeps the optimizing for the functions that are really hot: measured on 5,920 files of mixed formats,
- * ~15-20% less CPU in total; on 18,000, no difference. V8 flags are per process (a worker's `execArgv` refuses
- * them), so this is set once, by the first pool that starts a worker: a process that scans.
+ * thousand files that compiling (on V8's background threads) was ~40% of the CPU of reading tags. About six times
+ * the default keeps the optimizing for the functions that are really hot. A worker's share of the 5,920-file scan
+ * benchmark (2,960 files) then takes 12% fewer instructions, four times that share 8% fewer; time measurements
+ * agree (−15%). V8 flags are per process (a worker's `execArgv` refuses them), so this is set once, by the first
+ * pool that starts a worker: in a process that scans.
  */
 const tuneV8ForScanning = (): void => {
   if (v8Tuned) return
@@ -174,6 +190,9 @@ let v8Tuned = false
 
 /** Consecutive workers dying before they are ready after which the pool gives up on workers. */
 const maxStartupFailures = 2
+
+/** Bytes of files in flight per worker: dozens of small files, a handful of large ones. */
+const inFlightBytesPerWorker = 32 * 1024 * 1024
 
 export const makeTagReaderPool = (options: TagReaderPoolOptions = {}): TagReaderPool => {
   const workerCount = Math.max(0, Math.floor(options.workers ?? availableParallelism()))
@@ -265,6 +284,7 @@ export const makeTagReaderPool = (options: TagReaderPoolOptions = {}): TagReader
       }
     }
     slot.inFlight.clear()
+    slot.inFlightBytes = 0
     if (startupFailures >= maxStartupFailures && slots.size === 0) mode = "in-thread"
     pump()
   }
@@ -283,7 +303,7 @@ export const makeTagReaderPool = (options: TagReaderPoolOptions = {}): TagReader
     let heads = 0
     for (const other of slots) if (other.end === "head") heads++
     const end = heads * 2 <= slots.size ? "head" : "tail"
-    const slot: Slot = { worker, end, ready: false, dead: false, exclusive: false, inFlight: new Map(), lastProgress: performance.now() }
+    const slot: Slot = { worker, end, ready: false, dead: false, exclusive: false, inFlight: new Map(), inFlightBytes: 0, lastProgress: performance.now() }
     slots.add(slot)
     if (!referenced) worker.unref()
     worker.on("message", (message: TagWorkerReply) => {
@@ -296,6 +316,7 @@ export const makeTagReaderPool = (options: TagReaderPoolOptions = {}): TagReader
           const task = slot.inFlight.get(id)
           if (task === undefined) continue
           slot.inFlight.delete(id)
+          slot.inFlightBytes -= task.size ?? 0
           if (task.isolated) slot.exclusive = false
           deliver(task, outcome)
         }
@@ -312,6 +333,7 @@ export const makeTagReaderPool = (options: TagReaderPoolOptions = {}): TagReader
     const request: TagWorkerRequest = tasks.map((task) => {
       const id = nextId++
       slot.inFlight.set(id, task)
+      slot.inFlightBytes += task.size ?? 0
       if (task.isolated) slot.exclusive = true
       return { id, path: task.path, size: task.size }
     })
@@ -351,11 +373,16 @@ export const makeTagReaderPool = (options: TagReaderPoolOptions = {}): TagReader
         while (!slot.exclusive && slot.inFlight.size < inFlightPerWorker && queue.size > 0) {
           const batch: Array<Task> = []
           const size = Math.min(inFlightPerWorker - slot.inFlight.size, batchSize, share)
+          let bytes = slot.inFlightBytes
           while (batch.length < size) {
-            const task = queue.take(slot.end)
-            if (task === undefined) break
-            batch.push(task)
+            const next = queue.peek(slot.end)
+            if (next === undefined) break
+            // Large files: a few at a time, or one worker could end up with a long backlog while the other idles.
+            if (bytes + (next.size ?? 0) > inFlightBytesPerWorker && (batch.length > 0 || slot.inFlight.size > 0)) break
+            bytes += next.size ?? 0
+            batch.push(queue.take(slot.end)!)
           }
+          if (batch.length === 0) break
           send(slot, batch)
         }
       }

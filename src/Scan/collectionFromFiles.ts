@@ -40,8 +40,11 @@ class SpellingVotes {
   }
 }
 
-/** The four tables derived from the scanned files (pure; ids per api.md). */
-export const collectionFromFiles = (files: ReadonlyArray<FileState>): CollectionRows => {
+/**
+ * The four tables derived from the scanned files (pure; ids per api.md). `songIds` may hold ids already computed
+ * (a scan computes them while the tag readers are busy, not after).
+ */
+export const collectionFromFiles = (files: ReadonlyArray<FileState>, songIds?: ReadonlyMap<string, string>): CollectionRows => {
   const albums = new SpellingVotes(albumId)
   const artists = new SpellingVotes(artistId)
   const genres = new SpellingVotes(genreId)
@@ -50,7 +53,7 @@ export const collectionFromFiles = (files: ReadonlyArray<FileState>): Collection
     if (file.outcome !== "song") continue
     const { tags } = file
     songs.push({
-      id: songId(file.path),
+      id: songIds?.get(file.path) ?? songId(file.path),
       name: tags.name,
       length: tags.length,
       track: tags.track,

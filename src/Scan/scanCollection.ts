@@ -2,6 +2,7 @@ import { resolve } from "node:path"
 import { Effect, Logger, LogLevel } from "effect"
 import { Database, type FileState } from "../Database/Database.js"
 import { describeTarget } from "../Database/DatabaseUrl.js"
+import { songId } from "../Domain/Ids.js"
 import { type CollectionCounts, collectionCounts, collectionFromFiles } from "./collectionFromFiles.js"
 import { makeScanProgress } from "./ScanProgress.js"
 import { ScanError } from "./ScanError.js"
@@ -43,12 +44,13 @@ export const scanCollection = (options: ScanOptions) =>
     // at once, load their code while the folder is walked, and get files as the walk finds them. Otherwise the
     // files to read are known only once the walk is compared with the stored state, and the workers start then
     // (an unchanged re-scan starts none).
-    const { walk, previous, toRead, vanished, states, parsed, warnings, progress } = yield* Effect.acquireUseRelease(
+    const { walk, previous, toRead, vanished, states, songIds, parsed, warnings, progress } = yield* Effect.acquireUseRelease(
       Effect.sync(() => makeTagReaderPool({})),
       (pool) =>
         Effect.gen(function* () {
           const states = new Map<string, FileState>()
-          const warnings: Array<string> = []
+          const songIds = new Map<string, string>()
+          const warnings: Array<{ readonly path: string; readonly text: string }> = []
           const progress = makeScanProgress(options.quiet ? "quiet" : output.isTTY ? "tty" : "lines", output.progress)
           const handedOver = new Map<string, WalkedFile>()
           let countingProgress = false
@@ -58,10 +60,11 @@ export const scanCollection = (options: ScanOptions) =>
             if (countingProgress) progress.readOne()
             else readBeforeCounting++
             if (outcome.kind === "song") {
-              for (const warning of outcome.warnings) warnings.push(`${path}: ${warning}`)
+              for (const warning of outcome.warnings) warnings.push({ path, text: `${path}: ${warning}` })
               states.set(path, { ...file, outcome: "song", tags: outcome.tags })
+              songIds.set(path, songId(path)) // now, while this thread waits for the readers, rather than after
             } else {
-              if (outcome.kind === "corrupt") warnings.push(`skipping corrupt file ${path}: ${outcome.reason}`)
+              if (outcome.kind === "corrupt") warnings.push({ path, text: `skipping corrupt file ${path}: ${outcome.reason}` })
               states.set(path, { ...file, outcome: outcome.kind, tags: emptyTags })
             }
           }
@@ -118,12 +121,14 @@ export const scanCollection = (options: ScanOptions) =>
             try: () => Promise.all(reads),
             catch: (error) => new ScanError({ message: `reading tags failed: ${error instanceof Error ? error.message : String(error)}` })
           })
-          return { walk, previous, toRead, vanished, states, parsed: pool.parsedCount, warnings, progress }
+          return { walk, previous, toRead, vanished, states, songIds, parsed: pool.parsedCount, warnings, progress }
         }),
       (pool) => Effect.promise(() => pool.close())
     )
     progress.finish()
-    for (const warning of warnings) yield* Effect.logWarning(warning)
+    // In path order, whatever order the readers finished in (stable: a file's own warnings keep theirs).
+    warnings.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    for (const warning of warnings) yield* Effect.logWarning(warning.text)
 
     const files = walk.files.flatMap((file) => states.get(file.path) ?? [])
     const unchanged = !options.full && toRead.length === 0 && vanished === 0 && previous.size > 0
@@ -133,7 +138,7 @@ export const scanCollection = (options: ScanOptions) =>
       // Nothing is written, so no row (and no id) is needed, only how many there are.
       counts = collectionCounts(files)
     } else {
-      const rows = collectionFromFiles(files)
+      const rows = collectionFromFiles(files, songIds)
       counts = { songs: rows.songs.length, albums: rows.albums.length, artists: rows.artists.length, genres: rows.genres.length }
       progress.writing(rows.songs.length, describeTarget(db.target))
       generation = yield* db.replaceCollection({ rows, files, root })

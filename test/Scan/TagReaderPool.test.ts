@@ -50,7 +50,7 @@ const withPool = async <A>(pool: TagReaderPool, use: (pool: TagReaderPool) => Pr
 
 const song = (path: string): TagReadOutcome => ({
   kind: "song",
-  tags: { name: path, album: "", artist: "", genre: "", track: 0, year: 0, length: expect.any(Number) },
+  tags: { name: path, album: expect.stringMatching(/^worker \d+$/), artist: "", genre: "", track: 0, year: 0, length: expect.any(Number) },
   warnings: []
 })
 
@@ -96,6 +96,35 @@ describe("TagReaderPool scheduling and failures (fake worker)", () => {
       expect(results.size).toBe(60)
       const inFlight = [...results.values()].map((outcome) => (outcome.kind === "song" ? outcome.tags.length : -1))
       expect(Math.max(...inFlight)).toBe(3)
+    }))
+
+  it("sends a worker few large files at a time, many small ones", () =>
+    withPool(makeTagReaderPool({ workers: 1, inFlightPerWorker: 8, workerScript: fakeWorker }), async (pool) => {
+      const maxInFlight = (results: Map<string, TagReadOutcome>): number =>
+        Math.max(...[...results.values()].map((outcome) => (outcome.kind === "song" ? outcome.tags.length : -1)))
+      // 20 MB each against a budget of 32 MB in flight per worker: one at a time.
+      expect(maxInFlight(await readAll(pool, names(6, "large").map((path) => ({ path, size: 20 * 1024 * 1024 }))))).toBe(1)
+      expect(maxInFlight(await readAll(pool, names(20, "small").map((path) => ({ path, size: 5000 }))))).toBe(8)
+    }))
+
+  it("gives each worker one end of the files sorted by parser family", () =>
+    withPool(makeTagReaderPool({ workers: 2, inFlightPerWorker: 4, workerScript: fakeWorker }), async (pool) => {
+      const mp3 = names(30, "mp3")
+      const m4a = names(30, "m4a").map((path) => path.replace(/\.mp3$/, ".m4a"))
+      const covers = names(10, "cover").map((path) => path.replace(/\.mp3$/, ".jpg"))
+      // Interleaved as a walk would find them; MP3s sort first, covers in the middle, M4As last.
+      const files = mp3.flatMap((path, i) => [path, m4a[i]!, ...(i < covers.length ? [covers[i]!] : [])])
+      const results = await readAll(pool, files)
+      const worker = (path: string): string => {
+        const outcome = results.get(path)
+        return outcome?.kind === "song" ? outcome.tags.album : "none"
+      }
+      // Whatever the timing, one worker read a prefix of [MP3s, covers, M4As] and the other the rest.
+      const sorted = [...mp3, ...covers, ...m4a].map(worker)
+      const first = sorted[0]!
+      const boundary = sorted.findIndex((id) => id !== first)
+      expect(boundary).toBeGreaterThan(0)
+      expect(sorted.slice(boundary).every((id) => id !== first && id === sorted[boundary])).toBe(true)
     }))
 
   it("a file that crashes its worker is reported corrupt; the others are read; the worker is replaced", () =>

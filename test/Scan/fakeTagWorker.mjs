@@ -1,7 +1,7 @@
-// A stand-in for dist/tagWorker.js speaking the same protocol, to exercise the pool's failure handling:
-// a path containing "crash" kills the worker, "hang" blocks it forever. Other files answer after 5 ms,
-// reporting (as the length) how many files this worker had in flight at most.
-import { parentPort } from "node:worker_threads"
+// A stand-in for dist/tagWorker.js speaking the same protocol, to exercise the pool's scheduling and failure
+// handling: a path containing "crash" kills the worker, "hang" blocks it forever. Other files answer after 5 ms,
+// reporting as the length how many files this worker had in flight at most, and as the album which worker it is.
+import { parentPort, threadId } from "node:worker_threads"
 
 let inFlight = 0
 let maxInFlight = 0
@@ -13,7 +13,7 @@ parentPort.on("message", (requests) => {
     maxInFlight = Math.max(maxInFlight, inFlight)
     setTimeout(() => {
       inFlight--
-      const tags = { name: path, album: "", artist: "", genre: "", track: 0, year: 0, length: maxInFlight }
+      const tags = { name: path, album: `worker ${threadId}`, artist: "", genre: "", track: 0, year: 0, length: maxInFlight }
       parentPort.postMessage({ type: "results", results: [{ id, outcome: { kind: "song", tags, warnings: [] } }] })
     }, 5)
   }

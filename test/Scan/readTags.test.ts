@@ -79,6 +79,15 @@ describe("readTags classification", () => {
   it("never rejects", async () => {
     await expect(readTags("\u0000bad path")).resolves.toMatchObject({ kind: "corrupt" })
   })
+
+  // Small files are read into one reused buffer, which a second read in flight must not overwrite.
+  it("gives the same outcomes one file at a time and all at once", async () => {
+    const paths = rows.map((row) => join(fixtureRoot, row.file))
+    const oneByOne: Array<TagReadOutcome> = []
+    for (const path of paths) oneByOne.push(await readTags(path))
+    expect(await Promise.all(paths.map((path) => readTags(path)))).toEqual(oneByOne)
+    expect(await Promise.all([...paths].reverse().map((path) => readTags(path)))).toEqual([...oneByOne].reverse())
+  })
 })
 
 describe("readTags durations", () => {

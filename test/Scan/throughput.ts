@@ -1,5 +1,8 @@
 // Throughput of the reading half of `avalon scan` on a temporary copy of the fixtures (220 copies: 4,840 files,
 // deleted afterwards). Not a test: run it after `npm run build` with `npx vite-node test/Scan/throughput.ts [copies]`.
+// The workers run dist/tagWorker.js (music-metadata bundled and patched, see scripts/build.mjs); the in-thread rows
+// run music-metadata from node_modules, unpatched, so they are slower than what a scan does in-thread.
+// For the whole program, `npm run bench -- --only scan`.
 import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises"
 import { loadavg, tmpdir } from "node:os"
 import { dirname, join, relative } from "node:path"
@@ -33,6 +36,27 @@ const poolRun = async (options: TagReaderPoolOptions, files: ReadonlyArray<{ pat
   if (results !== files.length || pool.parsedCount !== files.length) throw new Error("pool lost files")
 }
 
+// What `avalon scan --full` does: workers started first, files handed over as the walk finds them.
+const walkFeedingPool = async (root: string): Promise<void> => {
+  const pool = makeTagReaderPool({ workerScript, workers: 2 })
+  pool.start()
+  const reads: Array<Promise<void>> = []
+  let found: Array<{ path: string; size: number }> = []
+  const walk = await walkCollection(root, {
+    onFile: (file) => {
+      found.push(file)
+      if (found.length === 64) {
+        reads.push(pool.read(found, () => undefined))
+        found = []
+      }
+    }
+  })
+  reads.push(pool.read(found, () => undefined))
+  await Promise.all(reads)
+  await pool.close()
+  if (pool.parsedCount !== walk.files.length) throw new Error("pool lost files")
+}
+
 const source = (await walkCollection(fixtures)).files.filter((file) => !file.path.includes("/links/"))
 const root = await mkdtemp(join(tmpdir(), "avalon-throughput-"))
 try {
@@ -50,8 +74,9 @@ try {
       for (const file of files) await readTags(file.path, file.size)
     }],
     ["pool in-thread (16 in flight)", () => poolRun({ workerScript: null, workers: 2 }, files)],
-    ["pool, 2 workers × 8 (with start-up)", () => poolRun({ workerScript, workers: 2 }, files)],
-    ["walk, then pool 2 workers × 8", async () => poolRun({ workerScript, workers: 2 }, (await walkCollection(root)).files)]
+    ["pool, 2 workers (with start-up)", () => poolRun({ workerScript, workers: 2 }, files)],
+    ["walk, then pool 2 workers", async () => poolRun({ workerScript, workers: 2 }, (await walkCollection(root)).files)],
+    ["walk feeding 2 workers (as scan --full)", () => walkFeedingPool(root)]
   ]
   console.log(`collection: ${files.length} files under ${root}`)
   for (let round = 1; round <= 3; round++) {

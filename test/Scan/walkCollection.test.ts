@@ -5,7 +5,7 @@ import { join, relative } from "node:path"
 import { promisify } from "node:util"
 import { build } from "esbuild"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { CollectionRootError, type CollectionRootProblem, walkCollection, type WalkResult } from "../../src/Scan/walkCollection.js"
+import { CollectionRootError, type CollectionRootProblem, walkCollection, type WalkedFile, type WalkResult } from "../../src/Scan/walkCollection.js"
 import { fixtureRoot, fixtureTable } from "./fixtureTable.js"
 
 const scratch = mkdtempSync(join(tmpdir(), "avalon-walk-"))
@@ -102,6 +102,22 @@ describe("walkCollection on the fixtures", () => {
 
   it("gives the same result when it walks in parallel from the start", async () => {
     expect(await walkCollection(fixtureRoot, { strategy: "async" })).toEqual(await walkCollection(fixtureRoot))
+  })
+
+  it.each(["adaptive", "async"] as const)("reports each file to onFile once, before it resolves (%s)", async (strategy) => {
+    const reported: Array<WalkedFile> = []
+    const result = await walkCollection(fixtureRoot, { strategy, onFile: (file) => reported.push(file) })
+    expect([...reported].sort((a, b) => (a.path < b.path ? -1 : 1))).toEqual(result.files)
+  })
+
+  it("lets the event loop turn while it walks synchronously", async () => {
+    const root = tree("wide", Array.from({ length: 2000 }, (_, i) => `folder${i % 200}/song${i}.mp3`))
+    let turned = false
+    setImmediate(() => (turned = true))
+    const started = performance.now()
+    await walkCollection(root)
+    // It yields every 8 ms of walking; a fast machine may be done before the first one is due.
+    if (performance.now() - started > 20) expect(turned).toBe(true)
   })
 })
 
