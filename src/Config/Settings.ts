@@ -19,6 +19,8 @@ export type Settings = {
   readonly WORKERS: number
   /** Seconds between checks of the database's scan generation; 0 turns polling off. */
   readonly RELOAD_INTERVAL: number
+  /** Budget of the per-catalog cache of computed answers, in megabytes; 0 turns it off. */
+  readonly RESPONSE_CACHE_MB: number
 }
 
 export type SettingName = keyof Settings

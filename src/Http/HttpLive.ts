@@ -26,6 +26,7 @@ export const HttpLive: Layer.Layer<HttpAddress, ListenError, AppConfig | Catalog
       const handler = makeRequestHandler({
         basePath: settings.REQUEST_PATH,
         version,
+        responseCacheBytes: settings.RESPONSE_CACHE_MB * 1024 * 1024,
         cell,
         metrics,
         onUnexpected: (error, method, url) => {

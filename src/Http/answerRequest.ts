@@ -1,8 +1,7 @@
 import { Either } from "effect"
 import { type ApiError, MethodNotAllowed, NotFound, ServiceUnavailable, renderErrorEnvelope } from "../Catalog/ApiError.js"
-import { queryCatalog } from "../Catalog/queryCatalog.js"
 import type { CatalogState } from "./CatalogStore.js"
-import { firstValues } from "./firstValues.js"
+import { cachedQuery } from "./cachedQuery.js"
 import type { Route } from "./routes.js"
 
 export type Answer = {
@@ -27,9 +26,9 @@ export const methodNotAllowed = (method: string, path: string): Answer =>
 
 /**
  * The answer to a GET of a known route once start-up has settled (pure: the HTTP layer only parses and writes).
- * `search` is the raw query string without `?`.
+ * `search` is the raw query string without `?`; `cacheBytes` the budget for remembered answers (see cachedQuery).
  */
-export const answerRequest = (state: CatalogState, route: Route, search: string, version: string): Answer => {
+export const answerRequest = (state: CatalogState, route: Route, search: string, version: string, cacheBytes = 0): Answer => {
   if (route === "version") return { status: 200, contentType: textType, body: version }
   if (route === "heartbeat") {
     return state._tag === "Ready"
@@ -37,7 +36,7 @@ export const answerRequest = (state: CatalogState, route: Route, search: string,
       : { status: 503, contentType: textType, body: "NONONO" }
   }
   if (state._tag !== "Ready") return errorAnswer(ServiceUnavailable.default())
-  const result = queryCatalog(state.catalog, route, firstValues(search))
+  const result = cachedQuery(state.catalog, route, search, cacheBytes)
   return Either.isRight(result)
     ? { status: 200, contentType: jsonType, body: result.right.body }
     : errorAnswer(result.left)

@@ -9,6 +9,8 @@ import { makeRoutes, type Route } from "./routes.js"
 export type RequestHandlerOptions = {
   readonly basePath: string
   readonly version: string
+  /** Budget of the cache of computed answers per catalog, in bytes (0: none). */
+  readonly responseCacheBytes?: number
   readonly cell: CatalogCell
   readonly metrics: MetricsShape
   /** Called with any unexpected failure (it is then answered with code 1 / 500). */
@@ -50,7 +52,7 @@ export const makeRequestHandler = (options: RequestHandlerOptions) => {
     const started = timed.has(route) ? performance.now() : 0
     let answer: Answer
     try {
-      answer = answerRequest(cell.current, route, search, options.version)
+      answer = answerRequest(cell.current, route, search, options.version, options.responseCacheBytes ?? 0)
     } catch (error) {
       options.onUnexpected(error, method, request.url ?? "")
       answer = errorAnswer(UnknownError.default())

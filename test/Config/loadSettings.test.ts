@@ -37,7 +37,8 @@ describe("defaults", () => {
       HOST: "127.0.0.1",
       PORT: 8000,
       WORKERS: 1,
-      RELOAD_INTERVAL: 5
+      RELOAD_INTERVAL: 5,
+      RESPONSE_CACHE_MB: 32
     })
     expect(Object.keys(settings).sort()).toEqual([...settingNames].sort())
   })
