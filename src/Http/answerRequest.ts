@@ -3,7 +3,7 @@ import { type ApiError, MethodNotAllowed, NotFound, ServiceUnavailable, renderEr
 import { queryCatalog } from "../Catalog/queryCatalog.js"
 import type { CatalogState } from "./CatalogStore.js"
 import { firstValues } from "./firstValues.js"
-import type { Route } from "./routes.js"
+import type { Route, StaticRoute } from "./routes.js"
 
 export type Answer = {
   readonly status: number
@@ -29,7 +29,7 @@ export const methodNotAllowed = (method: string, path: string): Answer =>
  * The answer to a GET of a known route once start-up has settled (pure: the HTTP layer only parses and writes).
  * `search` is the raw query string without `?`.
  */
-export const answerRequest = (state: CatalogState, route: Route, search: string, version: string): Answer => {
+export const answerRequest = (state: CatalogState, route: Exclude<Route, StaticRoute>, search: string, version: string): Answer => {
   if (route === "version") return { status: 200, contentType: textType, body: version }
   if (route === "heartbeat") {
     return state._tag === "Ready"
