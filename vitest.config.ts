@@ -4,9 +4,9 @@ import { defineConfig } from "vitest/config"
 export default defineConfig({
   plugins: [
     {
-      name: "toml-as-text",
+      name: "toml-and-html-as-text",
       load(id) {
-        return id.endsWith(".toml") ? `export default ${JSON.stringify(readFileSync(id, "utf8"))}` : null
+        return id.endsWith(".toml") || id.endsWith(".html") ? `export default ${JSON.stringify(readFileSync(id, "utf8"))}` : null
       }
     }
   ],

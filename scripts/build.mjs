@@ -78,7 +78,7 @@ export const commonOptions = {
   minify: true,
   keepNames: true,
   logLevel: "warning",
-  loader: { ".toml": "text" },
+  loader: { ".toml": "text", ".html": "text" },
   plugins: [musicMetadataPatches],
   external: ["better-sqlite3", "pg-native", "@sentry/node", "@effect/opentelemetry", "@opentelemetry/*", "hot-shots"],
   banner: { js: "import { createRequire as __avalonCreateRequire } from 'node:module'; const require = __avalonCreateRequire(import.meta.url);" }

@@ -13,6 +13,9 @@ export type NamedTable = EntityTable & {
   readonly byLowerName: ReadonlyMap<string, Int32Array>
 }
 
+/** The fields of albums, artists and genres, in output order; `order` accepts each. */
+export const namedFields = ["id", "name"] as const
+
 /** `{"id":` and `,"name":`, shared by every entity's JSON. */
 export const idKey = Buffer.from("{\"id\":")
 export const nameKey = Buffer.from(",\"name\":")
@@ -47,7 +50,7 @@ export const buildNamedTable = (table: ReadonlyArray<NamedRow>): NamedTable => {
     size,
     body,
     starts,
-    fields: new Map([["id", fieldOrder(idOrder)], ["name", identityOrder]]),
+    fields: new Map(namedFields.map((field) => [field, field === "id" ? fieldOrder(idOrder) : identityOrder])),
     search: buildSearchIndex(size, (row) => table[row]!.name, (row) => entityOfRow[row]!),
     marks: new Marks(size),
     ids,

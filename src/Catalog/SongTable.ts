@@ -6,6 +6,7 @@ import { idKey, nameKey, type NamedTable } from "./NamedTable.js"
 import { Marks } from "./Marks.js"
 import { buildSearchIndex } from "./SearchIndex.js"
 
+/** The fields of a song, in output order; `order` accepts each. */
 export const songFields = [
   "id",
   "name",
@@ -19,6 +20,8 @@ export const songFields = [
   "genre",
   "genre_id"
 ] as const
+
+export type SongField = (typeof songFields)[number]
 
 /** Songs grouped by the value of one reference field (`album_id`, `artist_id` or `genre_id`). */
 export type SongGroups = {
@@ -151,19 +154,20 @@ export const buildSongTable = (
     for (let row = 0; row < size; row++) out[entityOfRow[row]!] = table[row]![field]
     return out
   }
-  const fields = new Map<string, FieldOrder>([
-    ["id", fieldOrder(idOrder)],
-    ["name", identityOrder],
-    ["length", fieldOrder(sortByNumber(idOrder, numbers("length")))],
-    ["track", fieldOrder(sortByNumber(idOrder, numbers("track")))],
-    ["year", fieldOrder(sortByNumber(idOrder, numbers("year")))],
-    ["album", fieldOrder(sortByGroupKey(idOrder, album, album.names))],
-    ["album_id", fieldOrder(sortByGroupKey(idOrder, album, album.ids))],
-    ["artist", fieldOrder(sortByGroupKey(idOrder, artist, artist.names))],
-    ["artist_id", fieldOrder(sortByGroupKey(idOrder, artist, artist.ids))],
-    ["genre", fieldOrder(sortByGroupKey(idOrder, genre, genre.names))],
-    ["genre_id", fieldOrder(sortByGroupKey(idOrder, genre, genre.ids))]
-  ])
+  const orders: Record<SongField, FieldOrder> = {
+    id: fieldOrder(idOrder),
+    name: identityOrder,
+    length: fieldOrder(sortByNumber(idOrder, numbers("length"))),
+    track: fieldOrder(sortByNumber(idOrder, numbers("track"))),
+    year: fieldOrder(sortByNumber(idOrder, numbers("year"))),
+    album: fieldOrder(sortByGroupKey(idOrder, album, album.names)),
+    album_id: fieldOrder(sortByGroupKey(idOrder, album, album.ids)),
+    artist: fieldOrder(sortByGroupKey(idOrder, artist, artist.names)),
+    artist_id: fieldOrder(sortByGroupKey(idOrder, artist, artist.ids)),
+    genre: fieldOrder(sortByGroupKey(idOrder, genre, genre.names)),
+    genre_id: fieldOrder(sortByGroupKey(idOrder, genre, genre.ids))
+  }
+  const fields = new Map<string, FieldOrder>(songFields.map((field) => [field, orders[field]]))
   const search = buildSearchIndex(size, (row) => table[row]!.name, (row) => entityOfRow[row]!)
   const { body, starts } = serializeEntities(size, (e, out) => {
     const song = table[rows[e]!]!

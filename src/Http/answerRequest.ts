@@ -2,7 +2,7 @@ import { Either } from "effect"
 import { type ApiError, MethodNotAllowed, NotFound, ServiceUnavailable, renderErrorEnvelope } from "../Catalog/ApiError.js"
 import type { CatalogState } from "./CatalogStore.js"
 import { cachedQuery } from "./cachedQuery.js"
-import type { Route } from "./routes.js"
+import type { Route, StaticRoute } from "./routes.js"
 
 export type Answer = {
   readonly status: number
@@ -28,7 +28,13 @@ export const methodNotAllowed = (method: string, path: string): Answer =>
  * The answer to a GET of a known route once start-up has settled (pure: the HTTP layer only parses and writes).
  * `search` is the raw query string without `?`; `cacheBytes` the budget for remembered answers (see cachedQuery).
  */
-export const answerRequest = (state: CatalogState, route: Route, search: string, version: string, cacheBytes = 0): Answer => {
+export const answerRequest = (
+  state: CatalogState,
+  route: Exclude<Route, StaticRoute>,
+  search: string,
+  version: string,
+  cacheBytes = 0
+): Answer => {
   if (route === "version") return { status: 200, contentType: textType, body: version }
   if (route === "heartbeat") {
     return state._tag === "Ready"

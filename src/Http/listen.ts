@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net"
 import type { Duplex } from "node:stream"
 import { Effect } from "effect"
 import { ListenError } from "./ListenError.js"
-import { type ProtocolError, rawProtocolErrorResponse } from "./protocolErrors.js"
+import { headersTimeoutMs, maxHeaderSize, type ProtocolError, rawProtocolErrorResponse, requestTimeoutMs } from "./protocolErrors.js"
 
 export type ListenOptions = {
   readonly host: string
@@ -48,7 +48,7 @@ const close = (server: Server, gracePeriodMs: number) =>
 export const listen = (handler: (request: IncomingMessage, response: ServerResponse) => void, options: ListenOptions) =>
   Effect.acquireRelease(
     Effect.async<{ readonly server: Server; readonly port: number }, ListenError>((resume) => {
-      const server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, handler)
+      const server = createServer({ maxHeaderSize, requestTimeout: requestTimeoutMs, headersTimeout: headersTimeoutMs, keepAliveTimeout: 5_000 }, handler)
       server.on("clientError", answerClientError)
       server.once("error", (error: NodeJS.ErrnoException) => {
         const reason = reasons[error.code ?? ""] ?? error.message

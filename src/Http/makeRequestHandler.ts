@@ -3,8 +3,9 @@ import { UnknownError } from "../Catalog/ApiError.js"
 import type { MetricsShape } from "../Observability/Statsd.js"
 import { type Answer, answerRequest, errorAnswer, methodNotAllowed, notFound } from "./answerRequest.js"
 import type { CatalogCell } from "./CatalogStore.js"
+import { makeDocumentationAnswers } from "./documentationAnswers.js"
 import { maxUrlLength, protocolErrorAnswer } from "./protocolErrors.js"
-import { makeRoutes, type Route } from "./routes.js"
+import { isStaticRoute, makeRoutes, type Route } from "./routes.js"
 
 export type RequestHandlerOptions = {
   readonly basePath: string
@@ -45,6 +46,8 @@ const send = (response: ServerResponse, method: string, answer: Answer): void =>
 /** The bare `node:http` handler: route, answer synchronously from the current catalog, write, time. */
 export const makeRequestHandler = (options: RequestHandlerOptions) => {
   const routes = makeRoutes(options.basePath)
+  // Built on first use (about 20–40 ms of a cold start, which most servers never need), then served as is.
+  let documentation: ReturnType<typeof makeDocumentationAnswers> | undefined
   const { cell, metrics } = options
 
   const respond = (request: IncomingMessage, response: ServerResponse, route: Route, search: string) => {
@@ -52,7 +55,9 @@ export const makeRequestHandler = (options: RequestHandlerOptions) => {
     const started = timed.has(route) ? performance.now() : 0
     let answer: Answer
     try {
-      answer = answerRequest(cell.current, route, search, options.version, options.responseCacheBytes ?? 0)
+      answer = isStaticRoute(route)
+        ? (documentation ??= makeDocumentationAnswers(options.basePath, options.version))[route]
+        : answerRequest(cell.current, route, search, options.version, options.responseCacheBytes ?? 0)
     } catch (error) {
       options.onUnexpected(error, method, request.url ?? "")
       answer = errorAnswer(UnknownError.default())
@@ -75,7 +80,7 @@ export const makeRequestHandler = (options: RequestHandlerOptions) => {
       if (method !== "GET" && method !== "HEAD") return send(response, method, methodNotAllowed(method, path))
       const run = () => respond(request, response, route, search)
       const traced = options.traced === undefined ? run : () => options.traced!(route, method, url, run)
-      if (cell.current._tag === "Loading") void cell.settled().then(traced)
+      if (cell.current._tag === "Loading" && !isStaticRoute(route)) void cell.settled().then(traced)
       else traced()
     } catch (error) {
       options.onUnexpected(error, method, url)

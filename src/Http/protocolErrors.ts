@@ -11,7 +11,12 @@ const protocolErrors = {
 
 export type ProtocolError = keyof typeof protocolErrors
 
+export const protocolErrorNames = Object.keys(protocolErrors) as ReadonlyArray<ProtocolError>
+
 export const maxUrlLength = 8 * 1024
+export const maxHeaderSize = 16 * 1024
+export const headersTimeoutMs = 10_000
+export const requestTimeoutMs = 30_000
 
 export const protocolErrorAnswer = (error: ProtocolError): Answer => {
   const { code, key, message, status } = protocolErrors[error]
@@ -30,4 +35,13 @@ export const rawProtocolErrorResponse = (error: ProtocolError): string => {
   const answer = protocolErrorAnswer(error)
   const body = Buffer.from(answer.body)
   return `HTTP/1.1 ${answer.status} ${reasons[answer.status]}\r\ncontent-type: ${answer.contentType}\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${answer.body}`
+}
+
+/** What causes each protocol error, for the API documentation. */
+export const protocolErrorCauses: Record<ProtocolError, string> = {
+  uriTooLong: `the URL is longer than ${maxUrlLength / 1024} KiB`,
+  headersTooLarge: `the headers are larger than ${maxHeaderSize / 1024} KiB`,
+  bodyNotAllowed: "the request has a body",
+  timeout: `the headers took over ${headersTimeoutMs / 1000} s, or the whole request over ${requestTimeoutMs / 1000} s, to arrive`,
+  badRequest: "the request is not valid HTTP"
 }
