@@ -19,6 +19,8 @@ export type Settings = {
   readonly WORKERS: number
   /** Seconds between checks of the database's scan generation; 0 turns polling off. */
   readonly RELOAD_INTERVAL: number
+  /** How many scan generations of changes `avalon scan` keeps for `changes?since=`; 0 keeps none. */
+  readonly CHANGES_RETENTION: number
 }
 
 export type SettingName = keyof Settings

@@ -21,7 +21,8 @@ const kinds: { readonly [K in SettingName]: Kind } = {
   HOST: "string",
   PORT: "integer",
   WORKERS: "integer",
-  RELOAD_INTERVAL: "integer"
+  RELOAD_INTERVAL: "integer",
+  CHANGES_RETENTION: "integer"
 }
 
 export const settingNames = Object.keys(kinds) as ReadonlyArray<SettingName>
@@ -115,7 +116,8 @@ const validate = (values: Values, origin: (name: SettingName) => string): Either
     checkRange(values, "PORT", 0, 65535, origin("PORT")),
     checkRange(values, "STATSD_PORT", 1, 65535, origin("STATSD_PORT")),
     checkRange(values, "WORKERS", 1, 256, origin("WORKERS")),
-    checkRange(values, "RELOAD_INTERVAL", 0, 86400, origin("RELOAD_INTERVAL"))
+    checkRange(values, "RELOAD_INTERVAL", 0, 86400, origin("RELOAD_INTERVAL")),
+    checkRange(values, "CHANGES_RETENTION", 0, 1_000_000, origin("CHANGES_RETENTION"))
   ]).pipe(
     Either.map(() => ({
       ...(values as unknown as Settings),

@@ -1,6 +1,8 @@
 import { Either } from "effect"
 import { type ApiError, MethodNotAllowed, NotFound, ServiceUnavailable, renderErrorEnvelope } from "../Catalog/ApiError.js"
+import type { Catalog } from "../Catalog/Catalog.js"
 import { queryCatalog } from "../Catalog/queryCatalog.js"
+import { queryChanges } from "../Catalog/queryChanges.js"
 import type { CatalogState } from "./CatalogStore.js"
 import { firstValues } from "./firstValues.js"
 import type { Route } from "./routes.js"
@@ -20,6 +22,14 @@ export const errorAnswer = (error: ApiError, headers?: Readonly<Record<string, s
   return { status, contentType: jsonType, body, ...(headers === undefined ? {} : { headers }) }
 }
 
+/** A success; its generation lets a client that downloaded everything ask for the changes since then later on. */
+const jsonAnswer = (catalog: Catalog, body: Buffer): Answer => ({
+  status: 200,
+  contentType: jsonType,
+  body,
+  headers: { "x-avalon-generation": catalog.generation }
+})
+
 export const notFound = (path: string): Answer => errorAnswer(NotFound.path(path))
 
 export const methodNotAllowed = (method: string, path: string): Answer =>
@@ -37,8 +47,13 @@ export const answerRequest = (state: CatalogState, route: Route, search: string,
       : { status: 503, contentType: textType, body: "NONONO" }
   }
   if (state._tag !== "Ready") return errorAnswer(ServiceUnavailable.default())
-  const result = queryCatalog(state.catalog, route, firstValues(search))
+  const { catalog } = state
+  if (route === "changes") {
+    const changes = queryChanges(catalog.changes, firstValues(search))
+    return Either.isRight(changes) ? jsonAnswer(catalog, changes.right) : errorAnswer(changes.left)
+  }
+  const result = queryCatalog(catalog, route, firstValues(search))
   return Either.isRight(result)
-    ? { status: 200, contentType: jsonType, body: result.right.body }
+    ? jsonAnswer(catalog, result.right.body)
     : errorAnswer(result.left)
 }

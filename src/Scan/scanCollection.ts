@@ -8,6 +8,7 @@ import { makeScanProgress } from "./ScanProgress.js"
 import { ScanError } from "./ScanError.js"
 import { formatScanSummary, type ScanSummary } from "./ScanSummary.js"
 import type { TagReadOutcome } from "./readTags.js"
+import { songChanges } from "./songChanges.js"
 import { makeTagReaderPool } from "./TagReaderPool.js"
 import { walkCollection, type WalkedFile } from "./walkCollection.js"
 
@@ -15,6 +16,8 @@ export type ScanOptions = {
   readonly root: string
   readonly full: boolean
   readonly quiet: boolean
+  /** How many scan generations of changes the database keeps for the change feed (CHANGES_RETENTION). */
+  readonly changesRetention: number
   /** Where progress and the summary go; stderr/stdout by default. */
   readonly output?: { readonly progress: (text: string) => void; readonly summary: (text: string) => void; readonly isTTY: boolean }
 }
@@ -44,7 +47,7 @@ export const scanCollection = (options: ScanOptions) =>
     // at once, load their code while the folder is walked, and get files as the walk finds them. Otherwise the
     // files to read are known only once the walk is compared with the stored state, and the workers start then
     // (an unchanged re-scan starts none).
-    const { walk, previous, toRead, vanished, states, songIds, parsed, warnings, progress } = yield* Effect.acquireUseRelease(
+    const { walk, previous, toRead, vanished, states, songIds, parsed, warnings, progress, stored } = yield* Effect.acquireUseRelease(
       Effect.sync(() => makeTagReaderPool({})),
       (pool) =>
         Effect.gen(function* () {
@@ -94,7 +97,10 @@ export const scanCollection = (options: ScanOptions) =>
           }
           for (const warning of walk.warnings) yield* Effect.logWarning(warning)
 
-          const previous = options.full ? new Map<string, FileState>() : new Map((yield* db.readFileStates).map((state) => [state.path, state]))
+          // Read with --full too: the change feed compares them with what this scan finds.
+          const stored = yield* db.readFileStates
+          const storedByPath = new Map(stored.files.map((state) => [state.path, state]))
+          const previous = options.full ? new Map<string, FileState>() : storedByPath
           progress.found(walk.files.length)
 
           let toRead: ReadonlyArray<WalkedFile>
@@ -121,7 +127,18 @@ export const scanCollection = (options: ScanOptions) =>
             try: () => Promise.all(reads),
             catch: (error) => new ScanError({ message: `reading tags failed: ${error instanceof Error ? error.message : String(error)}` })
           })
-          return { walk, previous, toRead, vanished, states, songIds, parsed: pool.parsedCount, warnings, progress }
+          return {
+            walk,
+            previous,
+            toRead,
+            vanished,
+            states,
+            songIds,
+            parsed: pool.parsedCount,
+            warnings,
+            progress,
+            stored: { generation: stored.generation, files: storedByPath }
+          }
         }),
       (pool) => Effect.promise(() => pool.close())
     )
@@ -141,7 +158,13 @@ export const scanCollection = (options: ScanOptions) =>
       const rows = collectionFromFiles(files, songIds)
       counts = { songs: rows.songs.length, albums: rows.albums.length, artists: rows.artists.length, genres: rows.genres.length }
       progress.writing(rows.songs.length, describeTarget(db.target))
-      generation = yield* db.replaceCollection({ rows, files, root })
+      const songs = songChanges(stored.files, states, (path) => songIds.get(path) ?? songId(path))
+      generation = yield* db.replaceCollection({
+        rows,
+        files,
+        root,
+        changes: { since: stored.generation, songs, keep: options.changesRetention }
+      })
     }
 
     const summary: ScanSummary = {
