@@ -1,4 +1,5 @@
 import { copyFileSync, cpSync, renameSync, rmSync, utimesSync } from "node:fs"
+import http, { type IncomingHttpHeaders } from "node:http"
 import { join } from "node:path"
 import Sqlite from "better-sqlite3"
 import { afterAll, describe, expect, it } from "@effect/vitest"
@@ -23,14 +24,24 @@ const scan = (url: string, music: string, args: ReadonlyArray<string> = []) => {
   return result.stdout
 }
 
+/** One request on its own connection: scans take longer than the server keeps an idle connection open. */
+const request = (server: ServeProcess, path: string) =>
+  new Promise<{ status: number; headers: IncomingHttpHeaders; text: string }>((resolve, reject) => {
+    http.get(server.url(path), { agent: false }, (response) => {
+      const chunks: Array<Buffer> = []
+      response.on("data", (chunk: Buffer) => chunks.push(chunk))
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString() }))
+    }).on("error", reject)
+  })
+
 const get = async (server: ServeProcess, path: string) => {
-  const response = await fetch(server.url(`/avalon/${path}`))
-  return { status: response.status, generation: response.headers.get("x-avalon-generation"), body: (await response.json()) as { success: unknown; errors: Array<object> } }
+  const { headers, status, text } = await request(server, `/avalon/${path}`)
+  return { status, generation: headers["x-avalon-generation"] ?? null, body: JSON.parse(text) as { success: unknown; errors: Array<object> } }
 }
 
 /** Reloads the server (as a newer generation would within RELOAD_INTERVAL) and waits until it serves `generation`. */
 const waitForGeneration = async (server: ServeProcess, generation: number) => {
-  expect(await (await fetch(server.url("/avalon/heartbeat"))).text()).toBe("OKOKOK") // loaded, so SIGHUP is handled
+  expect((await request(server, "/avalon/heartbeat")).text).toBe("OKOKOK") // loaded, so SIGHUP is handled
   server.signal("SIGHUP")
   for (const started = Date.now(); Date.now() - started < 20_000; await new Promise((resolve) => setTimeout(resolve, 100))) {
     if ((await get(server, "genres")).generation === String(generation)) return
