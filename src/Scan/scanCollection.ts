@@ -2,6 +2,7 @@ import { resolve } from "node:path"
 import { Effect, Logger, LogLevel } from "effect"
 import { Database, type FileState } from "../Database/Database.js"
 import { describeTarget } from "../Database/DatabaseUrl.js"
+import { noChanges } from "../Domain/CollectionChanges.js"
 import { songId } from "../Domain/Ids.js"
 import { type CollectionCounts, collectionCounts, collectionFromFiles } from "./collectionFromFiles.js"
 import { makeScanProgress } from "./ScanProgress.js"
@@ -158,7 +159,9 @@ export const scanCollection = (options: ScanOptions) =>
       const rows = collectionFromFiles(files, songIds)
       counts = { songs: rows.songs.length, albums: rows.albums.length, artists: rows.artists.length, genres: rows.genres.length }
       progress.writing(rows.songs.length, describeTarget(db.target))
-      const songs = songChanges(stored.files, states, (path) => songIds.get(path) ?? songId(path))
+      // Into an empty database, or keeping no changes, there is nothing to record.
+      const recording = stored.generation > 0 && options.changesRetention > 0
+      const songs = recording ? songChanges(stored.files, states, (path) => songIds.get(path) ?? songId(path)) : noChanges
       generation = yield* db.replaceCollection({
         rows,
         files,
