@@ -1,5 +1,6 @@
 import { Args, Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
+import { AppConfig } from "./Config/AppConfig.js"
 import { defaultConfigText } from "./Config/DefaultConfigText.js"
 
 // Each command's implementation is imported when it runs, so `--help` and `--version` load neither database
@@ -39,7 +40,8 @@ export const collectionArg = Args.text({ name: "collection dir" }).pipe(Args.wit
 export const scanCommand = Command.make(
   "scan",
   { database: databaseOption, quiet: quietOption, full: fullOption, root: collectionArg },
-  ({ full, quiet, root }) => scanCollection({ root, full, quiet })
+  ({ full, quiet, root }) =>
+    Effect.flatMap(AppConfig, ({ CHANGES_RETENTION }) => scanCollection({ root, full, quiet, changesRetention: CHANGES_RETENTION }))
 ).pipe(Command.withDescription("Read the tags of every audio file under a folder into the database"))
 
 export const echoConfigCommand = Command.make("echo-config", {}, () => Effect.sync(() => process.stdout.write(defaultConfigText))).pipe(

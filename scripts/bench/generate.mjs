@@ -18,7 +18,7 @@ import { parseArgs } from "node:util"
 import { cacheRoot, cleanEnv, log, projectRoot } from "./lib.mjs"
 
 /** Bump when the generated rows change, so cached databases are rebuilt. */
-export const GENERATOR_VERSION = 2
+export const GENERATOR_VERSION = 3
 
 // ---------------------------------------------------------------- deterministic randomness
 
@@ -235,6 +235,29 @@ export const generateCollection = (songCount, seed = 20240501) => {
   }
 }
 
+// ---------------------------------------------------------------- the change log
+
+/** Generations after the first scan in the change log: the default CHANGES_RETENTION. */
+export const LOGGED_SCANS = 100
+
+/**
+ * The change log as 100 re-scans after the first would leave it (the collection itself is the last one): each
+ * changed 0.1% of the songs (the tags of a few files) and the spelling of one album. Ids in SQLite's hex form.
+ */
+const changeLog = (collection) => {
+  const n = collection.counts.songs
+  const perScan = Math.max(1, Math.round(n / 1000))
+  const scans = []
+  for (let generation = 2; generation <= LOGGED_SCANS + 1; generation++) {
+    const songs = new Set()
+    for (let k = 0; k < perScan; k++) songs.add((generation * 7919 + k * 104729) % n)
+    const rows = [...songs].map((s) => ["songs", collection.songId(s), "changed"])
+    rows.push(["albums", collection.ids.albums[(generation * 31) % collection.counts.albums], "changed"])
+    scans.push({ generation, rows })
+  }
+  return scans
+}
+
 // ---------------------------------------------------------------- writing
 
 /** Creates the schema with the program itself: `avalon scan -q` of an empty folder into the database. */
@@ -285,7 +308,14 @@ const writeSqlite = async (collection, filename) => {
     for (; i < n; i++) one.run(row(order[i]))
     if (n >= 100_000) log(`  ${n} tracks inserted in ${((performance.now() - started) / 1000).toFixed(1)} s`)
     started = performance.now()
-    db.prepare("INSERT INTO avalon_scans (generation, finished_at, root, songs) VALUES (1, ?, '/music', ?)").run(new Date(0).toISOString(), n)
+    const scan = db.prepare("INSERT INTO avalon_scans (generation, finished_at, root, songs, changes) VALUES (?, ?, '/music', ?, ?)")
+    const change = db.prepare("INSERT INTO avalon_changes (generation, entity, id, change) VALUES (?, ?, ?, ?)")
+    db.prepare("DELETE FROM avalon_changes").run()
+    scan.run(1, new Date(0).toISOString(), n, null)
+    for (const { generation, rows } of changeLog(collection)) {
+      scan.run(generation, new Date(generation * 1000).toISOString(), n, rows.length)
+      for (const [entity, id, kind] of rows) change.run(generation, entity, id, kind)
+    }
     for (const index of indexes) db.prepare(index.sql).run()
     if (n >= 100_000) log(`  indexes built in ${((performance.now() - started) / 1000).toFixed(1)} s`)
   })()
@@ -326,7 +356,15 @@ const writePostgres = async (collection, url) => {
         cols
       )
     }
+    await client.query("TRUNCATE avalon_changes")
     await client.query("INSERT INTO avalon_scans (generation, finished_at, root, songs) VALUES (1, $1, '/music', $2)", [new Date(0), n])
+    for (const { generation, rows } of changeLog(collection)) {
+      await client.query("INSERT INTO avalon_scans (generation, finished_at, root, songs, changes) VALUES ($1, $2, '/music', $3, $4)", [generation, new Date(generation * 1000), n, rows.length])
+      await client.query(
+        "INSERT INTO avalon_changes (generation, entity, id, change) SELECT $1, * FROM unnest($2::varchar[], $3::uuid[], $4::varchar[])",
+        [generation, rows.map((row) => row[0]), rows.map((row) => hyphenate(row[1])), rows.map((row) => row[2])]
+      )
+    }
     await client.query("COMMIT")
     await client.query("ANALYZE")
   } finally {

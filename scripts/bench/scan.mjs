@@ -139,11 +139,17 @@ const readEverything = (root) => {
   return { ms: performance.now() - started, files: files.length, bytes }
 }
 
+/** GNU time, when installed, gives each scan's CPU time (user + system, tag worker threads included). */
+const timeCommand = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined
+
 const runScan = ({ bin, url, root, full, nodeArgs = [] }) =>
   new Promise((resolve, reject) => {
     const args = [...nodeArgs, bin, "scan", ...(full ? ["--full"] : []), root]
     const started = performance.now()
-    const child = track(spawn(process.execPath, args, { env: cleanEnv({ AVALON_DATABASE_URL: url }), stdio: ["ignore", "pipe", "pipe"] }))
+    const [command, commandArgs] = timeCommand === undefined
+      ? [process.execPath, args]
+      : [timeCommand, ["-f", "avalon-bench-cpu %U %S", process.execPath, ...args]]
+    const child = track(spawn(command, commandArgs, { env: cleanEnv({ AVALON_DATABASE_URL: url }), stdio: ["ignore", "pipe", "pipe"] }))
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (chunk) => (stdout += chunk))
@@ -152,8 +158,10 @@ const runScan = ({ bin, url, root, full, nodeArgs = [] }) =>
       const wallMs = performance.now() - started
       if (code !== 0) return reject(new Error(`avalon scan exited with ${code}:\n${stdout}${stderr}`))
       const summary = /Scanned .* in ([\d.]+) s: (\d+) files seen, (\d+) read, (\d+) gone/.exec(stdout)
+      const cpu = /avalon-bench-cpu ([\d.]+) ([\d.]+)/.exec(stderr)
       resolve({
         wallMs,
+        cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : NaN,
         scanMs: summary ? Number(summary[1]) * 1000 : NaN,
         filesSeen: summary ? Number(summary[2]) : NaN,
         filesRead: summary ? Number(summary[3]) : NaN,
@@ -181,14 +189,22 @@ export const benchScan = async ({ bin, repeats, nodeArgs = [] }) => {
     for (let i = 0; i < repeats; i++) {
       url = `sqlite:///${join(dbDir, `full-${i}.sqlite`)}`
       const run = await runScan({ bin, url, root: collection.root, full: true, nodeArgs })
-      log(`full scan #${i + 1}: ${(run.wallMs / 1000).toFixed(2)} s wall, ${(run.scanMs / 1000).toFixed(2)} s reported, ${run.filesSeen} files, ${run.songsWritten} songs, ${run.warnings} warnings`)
+      log(`full scan #${i + 1}: ${(run.wallMs / 1000).toFixed(2)} s wall, ${(run.scanMs / 1000).toFixed(2)} s reported, ${run.cpuMs.toFixed(0)} ms CPU, ${run.filesSeen} files, ${run.songsWritten} songs, ${run.warnings} warnings`)
       full.push(run)
     }
     const unchanged = []
     for (let i = 0; i < repeats; i++) {
       const run = await runScan({ bin, url, root: collection.root, full: false, nodeArgs })
-      log(`unchanged re-scan #${i + 1}: ${(run.wallMs / 1000).toFixed(2)} s wall, ${(run.scanMs / 1000).toFixed(2)} s reported, read ${run.filesRead}${run.unchanged ? ", nothing written" : ""}`)
+      log(`unchanged re-scan #${i + 1}: ${(run.wallMs / 1000).toFixed(2)} s wall, ${(run.scanMs / 1000).toFixed(2)} s reported, ${run.cpuMs.toFixed(0)} ms CPU, read ${run.filesRead}${run.unchanged ? ", nothing written" : ""}`)
       unchanged.push(run)
+    }
+    // Every file re-read into the database that holds them: a new generation whose change log (compared with the
+    // previous file states and albums/artists/genres) is empty. The fresh full scans above record none at all.
+    const fullRescans = []
+    for (let i = 0; i < repeats; i++) {
+      const run = await runScan({ bin, url, root: collection.root, full: true, nodeArgs })
+      log(`full re-scan #${i + 1}: ${(run.wallMs / 1000).toFixed(2)} s wall, ${(run.scanMs / 1000).toFixed(2)} s reported, ${run.cpuMs.toFixed(0)} ms CPU, ${run.songsWritten} songs`)
+      fullRescans.push(run)
     }
     const files = collection.files
     const fullWallMs = median(full.map((r) => r.wallMs))
@@ -201,6 +217,7 @@ export const benchScan = async ({ bin, repeats, nodeArgs = [] }) => {
         scanMs: fullScanMs,
         filesPerSecondWall: files / (fullWallMs / 1000),
         filesPerSecondScan: files / (fullScanMs / 1000),
+        cpuMs: median(full.map((r) => r.cpuMs)),
         songsWritten: full[0].songsWritten,
         skipped: full[0].skipped,
         warnings: full[0].warnings,
@@ -209,9 +226,16 @@ export const benchScan = async ({ bin, repeats, nodeArgs = [] }) => {
       unchanged: {
         wallMs: median(unchanged.map((r) => r.wallMs)),
         scanMs: median(unchanged.map((r) => r.scanMs)),
+        cpuMs: median(unchanged.map((r) => r.cpuMs)),
         nothingWritten: unchanged.every((r) => r.unchanged),
         filesRead: unchanged[0].filesRead,
         runs: unchanged.map(({ stdout, stderrTail, ...rest }) => ({ ...rest, stdout }))
+      },
+      fullRescan: {
+        wallMs: median(fullRescans.map((r) => r.wallMs)),
+        scanMs: median(fullRescans.map((r) => r.scanMs)),
+        cpuMs: median(fullRescans.map((r) => r.cpuMs)),
+        runs: fullRescans.map(({ stdout, stderrTail, ...rest }) => ({ ...rest, stdout }))
       },
       firstFullScanStderrTail: full[0].stderrTail
     }

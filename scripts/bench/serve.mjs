@@ -127,7 +127,9 @@ export const httpEndpoints = (picks) => {
     { key: "artists?order&limit&offset", path: "/avalon/artists?order=name&limit=20&offset=100", limited: true },
     { key: "songs?genre&order=year desc", path: `/avalon/songs?genre=${q(picks.genre)}&order=year&direction=desc&limit=25`, limited: true },
     { key: "genres", path: "/avalon/genres" },
-    { key: "songs (full dump)", path: "/avalon/songs", dump: true }
+    { key: "songs (full dump)", path: "/avalon/songs", dump: true },
+    // The whole change log merged: 100 scans, each changing 0.1% of the songs (see generate.mjs).
+    { key: "changes?since", path: "/avalon/changes?since=1" }
   ]
 }
 

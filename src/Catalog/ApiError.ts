@@ -78,6 +78,9 @@ export class InvalidParameterValue extends Schema.TaggedError<InvalidParameterVa
       payload: { field, value }
     })
   }
+  static required(field: string): InvalidParameterValue {
+    return new InvalidParameterValue({ message: `The parameter ${field} is required`, payload: { field } })
+  }
   static direction(direction: string): InvalidParameterValue {
     return new InvalidParameterValue({
       message: `Invalid sort direction '${direction}'`,
@@ -181,11 +184,35 @@ export class MethodNotAllowed extends Schema.TaggedError<MethodNotAllowed>()(
   }
 }
 
+/** 11: the change feed cannot answer from that generation (too old, from before the change log, or not yet reached). */
+export class FullSyncRequired extends Schema.TaggedError<FullSyncRequired>()(
+  "FullSyncRequired",
+  fields,
+  HttpApiSchema.annotations({ status: 410 })
+) {
+  get code(): 11 {
+    return 11
+  }
+  get message_key(): "avalon.service.error.full_sync_required" {
+    return "avalon.service.error.full_sync_required"
+  }
+  get status(): 410 {
+    return 410
+  }
+  static since(since: bigint, oldest: number, generation: number): FullSyncRequired {
+    return new FullSyncRequired({
+      message: `Changes since generation ${since} are not available (only since generations ${oldest} to ${generation}): download the whole collection again`,
+      payload: { since, oldest, generation }
+    })
+  }
+}
+
 /** Errors a query can produce. */
 export type QueryError = InvalidParameterName | InvalidParameterType | InvalidParameterValue
 
 export type ApiError =
   | QueryError
+  | FullSyncRequired
   | UnknownError
   | ServiceUnavailable
   | Misconfigured

@@ -1,4 +1,6 @@
 import type { CollectionRows } from "../Domain/Collection.js"
+import type { ChangeLog } from "../Domain/CollectionChanges.js"
+import { buildChangeFeed, type ChangeFeed } from "./ChangeFeed.js"
 import { buildNamedTable, type NamedTable } from "./NamedTable.js"
 import { buildSongTable, type SongTable } from "./SongTable.js"
 
@@ -10,6 +12,7 @@ export type Catalog = {
   readonly albums: NamedTable
   readonly artists: NamedTable
   readonly genres: NamedTable
+  readonly changes: ChangeFeed
 }
 
 /**
@@ -19,7 +22,7 @@ export type Catalog = {
  */
 export const buildCatalog = (
   rows: CollectionRows,
-  info: { readonly generation: number; readonly loadedAt: Date }
+  info: { readonly generation: number; readonly loadedAt: Date; readonly changeLog?: ChangeLog | undefined }
 ): Catalog => {
   const albums = buildNamedTable(rows.albums)
   const artists = buildNamedTable(rows.artists)
@@ -30,6 +33,7 @@ export const buildCatalog = (
     songs: buildSongTable(rows.songs, albums, artists, genres),
     albums,
     artists,
-    genres
+    genres,
+    changes: buildChangeFeed(info.changeLog, info.generation)
   }
 }

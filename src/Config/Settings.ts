@@ -21,6 +21,8 @@ export type Settings = {
   readonly RELOAD_INTERVAL: number
   /** Budget of the per-catalog cache of computed answers, in megabytes; 0 turns it off. */
   readonly RESPONSE_CACHE_MB: number
+  /** How many scan generations of changes `avalon scan` keeps for `changes?since=`; 0 keeps none. */
+  readonly CHANGES_RETENTION: number
 }
 
 export type SettingName = keyof Settings

@@ -22,7 +22,8 @@ const kinds: { readonly [K in SettingName]: Kind } = {
   PORT: "integer",
   WORKERS: "integer",
   RELOAD_INTERVAL: "integer",
-  RESPONSE_CACHE_MB: "integer"
+  RESPONSE_CACHE_MB: "integer",
+  CHANGES_RETENTION: "integer"
 }
 
 export const settingNames = Object.keys(kinds) as ReadonlyArray<SettingName>
@@ -117,7 +118,8 @@ const validate = (values: Values, origin: (name: SettingName) => string): Either
     checkRange(values, "STATSD_PORT", 1, 65535, origin("STATSD_PORT")),
     checkRange(values, "WORKERS", 1, 256, origin("WORKERS")),
     checkRange(values, "RELOAD_INTERVAL", 0, 86400, origin("RELOAD_INTERVAL")),
-    checkRange(values, "RESPONSE_CACHE_MB", 0, 65536, origin("RESPONSE_CACHE_MB"))
+    checkRange(values, "RESPONSE_CACHE_MB", 0, 65536, origin("RESPONSE_CACHE_MB")),
+    checkRange(values, "CHANGES_RETENTION", 0, 1_000_000, origin("CHANGES_RETENTION"))
   ]).pipe(
     Either.map(() => ({
       ...(values as unknown as Settings),

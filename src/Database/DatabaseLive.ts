@@ -3,12 +3,22 @@ import type { SqlError } from "@effect/sql/SqlError"
 import { Array as Arr, Context, Effect, Either, Layer } from "effect"
 import { AppConfig } from "../Config/AppConfig.js"
 import { canonicalUuid, compactUuid } from "../Domain/Ids.js"
-import type { NamedRow, SongRow } from "../Domain/Collection.js"
+import type { CollectionRows, NamedRow, SongRow } from "../Domain/Collection.js"
+import {
+  type ChangeLog,
+  type ChangeRow,
+  changeKinds,
+  diffNamedRows,
+  type EntityChanges,
+  entityKinds,
+  isChangeKind,
+  isEntityKind
+} from "../Domain/CollectionChanges.js"
 import { Database, type FileOutcome, type FileState, type ReplaceCollection } from "./Database.js"
 import { DatabaseError } from "./DatabaseError.js"
 import { describeTarget, parseDatabaseUrl, type DatabaseTarget } from "./DatabaseUrl.js"
 import { describeSqlError } from "./describeSqlError.js"
-import { latestMigrationId, migrations, migrationsTable } from "./migrations.js"
+import { changeLogMigrationId, latestMigrationId, migrations, migrationsTable, scanStateMigrationId } from "./migrations.js"
 import { sqlClientLayer } from "./SqlClientLayer.js"
 
 const rowsPerInsert = 400
@@ -29,7 +39,10 @@ type FileRow = {
 
 const isOutcome = (text: string): text is FileOutcome => text === "song" || text === "not-audio" || text === "corrupt"
 
-const connect = (target: DatabaseTarget) =>
+/** A scan writes; the server only reads (possibly as a role that may only SELECT). */
+type Purpose = "read" | "write"
+
+const connect = (target: DatabaseTarget, purpose: Purpose) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const what = describeTarget(target)
@@ -37,15 +50,18 @@ const connect = (target: DatabaseTarget) =>
       new DatabaseError({ message: `${action} ${what} failed: ${describeSqlError(error)}`, cause: error })
     const storedId = target.dialect === "sqlite" ? compactUuid : (id: string) => id
 
-    const schemaIsCurrent = sql<{ latest: number | string | null }>`SELECT max(migration_id) AS latest FROM ${sql(migrationsTable)}`.pipe(
-      Effect.map(([row]) => Number(row?.latest ?? 0) >= latestMigrationId),
-      Effect.orElseSucceed(() => false)
+    const readSchemaVersion = sql<{ latest: number | string | null }>`SELECT max(migration_id) AS latest FROM ${sql(migrationsTable)}`.pipe(
+      Effect.map(([row]) => Number(row?.latest ?? 0)),
+      Effect.orElseSucceed(() => 0)
     )
-    // The server must not write to a database that already has the schema, so migrate only when needed.
-    if (!(yield* schemaIsCurrent)) {
+    // The server must not write to a database that already has what it reads, so it migrates only one that lacks
+    // the scan tables; a newer table (the change log) waits for the next scan, which brings the schema up to date.
+    let schemaVersion = yield* readSchemaVersion
+    if (schemaVersion < (purpose === "write" ? latestMigrationId : scanStateMigrationId)) {
       yield* Migrator.make({})({ loader: Migrator.fromRecord(migrations), table: migrationsTable }).pipe(
         Effect.mapError(failWith("creating the schema of"))
       )
+      schemaVersion = latestMigrationId
     }
 
     const readNamed = (table: string) =>
@@ -80,16 +96,37 @@ const connect = (target: DatabaseTarget) =>
     })
     const snapshot = <A, E, R>(effect: Effect.Effect<A, E, R>) => sql.withTransaction(Effect.zipRight(repeatableRead, effect))
 
+    const readChangeLog: Effect.Effect<ChangeLog, SqlError> = Effect.gen(function* () {
+      const [unknown] = yield* sql<{ newest: number | string | null }>`SELECT max(generation) AS newest FROM avalon_scans WHERE changes IS NULL`
+      const oldest = Number(unknown?.newest ?? 0)
+      const rows = yield* sql<{ generation: number | string; entity: string; id: string; change: string }>`
+        SELECT generation, entity, id, change FROM avalon_changes WHERE generation > ${oldest}`
+      return {
+        oldest,
+        rows: rows.flatMap((row): Array<ChangeRow> =>
+          isEntityKind(row.entity) && isChangeKind(row.change)
+            ? [{ generation: Number(row.generation), entity: row.entity, id: canonicalUuid(String(row.id)), change: row.change }]
+            : [])
+      }
+    })
+
     const readCollection = snapshot(
-      Effect.all({ songs: readSongs, albums: readNamed("albums"), artists: readNamed("artists"), genres: readNamed("genres"), scan: latestScan })
+      Effect.all({
+        songs: readSongs,
+        albums: readNamed("albums"),
+        artists: readNamed("artists"),
+        genres: readNamed("genres"),
+        scan: latestScan,
+        changeLog: schemaVersion >= changeLogMigrationId ? readChangeLog : Effect.succeed(undefined)
+      })
     ).pipe(
-      Effect.map(({ scan, ...rows }) => ({ rows, generation: scan.generation, scannedAt: scan.scannedAt })),
+      Effect.map(({ changeLog, scan, ...rows }) => ({ rows, generation: scan.generation, scannedAt: scan.scannedAt, changeLog })),
       Effect.mapError(failWith("reading the collection from"))
     )
 
     const readGeneration = latestScan.pipe(Effect.map((scan) => scan.generation), Effect.mapError(failWith("reading the scan generation of")))
 
-    const readFileStates = sql<FileRow>`SELECT path, size, mtime_ms, outcome, name, album, artist, genre, track, year, length FROM avalon_files`.pipe(
+    const readFiles = sql<FileRow>`SELECT path, size, mtime_ms, outcome, name, album, artist, genre, track, year, length FROM avalon_files`.pipe(
       Effect.map((rows) =>
         rows.flatMap((row): Array<FileState> =>
           isOutcome(row.outcome)
@@ -101,7 +138,11 @@ const connect = (target: DatabaseTarget) =>
               tags: { name: row.name, album: row.album, artist: row.artist, genre: row.genre, track: Number(row.track), year: Number(row.year), length: Number(row.length) }
             }]
             : [])
-      ),
+      )
+    )
+
+    const readFileStates = snapshot(Effect.all({ scan: latestScan, files: readFiles })).pipe(
+      Effect.map(({ files, scan }) => ({ generation: scan.generation, files })),
       Effect.mapError(failWith("reading the scan state of"))
     )
 
@@ -115,11 +156,36 @@ const connect = (target: DatabaseTarget) =>
       orElse: () => Effect.void
     })
 
-    const replaceCollection = ({ files, root, rows }: ReplaceCollection) =>
+    /** The change log rows of generation `generation`: the scan's song changes, and the named rows compared now. */
+    const changeRows = (generation: number, songs: EntityChanges, rows: CollectionRows) =>
+      Effect.map(
+        Effect.all({ albums: readNamed("albums"), artists: readNamed("artists"), genres: readNamed("genres") }),
+        (previous) => {
+          const changes = {
+            songs,
+            albums: diffNamedRows(previous.albums, rows.albums),
+            artists: diffNamedRows(previous.artists, rows.artists),
+            genres: diffNamedRows(previous.genres, rows.genres)
+          }
+          const out: Array<Record<string, unknown>> = []
+          for (const entity of entityKinds) {
+            for (const change of changeKinds) for (const id of changes[entity][change]) out.push({ generation, entity, id: storedId(id), change })
+          }
+          return out
+        }
+      )
+
+    const replaceCollection = ({ changes, files, root, rows }: ReplaceCollection) =>
       sql.withTransaction(
         Effect.gen(function* () {
           yield* lockScans
-          for (const table of ["tracks", "albums", "artists", "genres", "avalon_files"]) yield* sql`DELETE FROM ${sql(table)}`
+          // The first write takes SQLite's write lock, so that nothing read below changes until the commit.
+          yield* sql`DELETE FROM tracks`
+          const { generation } = yield* latestScan
+          const next = generation + 1
+          const keep = changes !== undefined && generation > 0 && changes.since === generation ? changes.keep : 0
+          const recorded = keep > 0 && changes !== undefined ? yield* changeRows(next, changes.songs, rows) : undefined
+          for (const table of ["albums", "artists", "genres", "avalon_files"]) yield* sql`DELETE FROM ${sql(table)}`
           yield* insertAll("albums", named(rows.albums))
           yield* insertAll("artists", named(rows.artists))
           yield* insertAll("genres", named(rows.genres))
@@ -140,9 +206,14 @@ const connect = (target: DatabaseTarget) =>
             outcome: file.outcome,
             ...file.tags
           })))
-          const { generation } = yield* latestScan
-          const next = generation + 1
-          yield* sql`INSERT INTO avalon_scans ${sql.insert({ generation: next, finished_at: new Date().toISOString(), root, songs: rows.songs.length })}`
+          yield* sql`INSERT INTO avalon_scans ${
+            sql.insert({ generation: next, finished_at: new Date().toISOString(), root, songs: rows.songs.length, changes: recorded?.length ?? null })
+          }`
+          if (recorded !== undefined) yield* insertAll("avalon_changes", recorded)
+          // Only the last `keep` generations keep their changes; one whose changes are unknown cuts the log there.
+          const oldest = next - keep
+          yield* sql`DELETE FROM avalon_changes WHERE generation <= ${oldest}`
+          yield* sql`UPDATE avalon_scans SET changes = NULL WHERE generation <= ${oldest} AND changes IS NOT NULL`
           return next
         })
       ).pipe(Effect.mapError(failWith("writing the collection to")))
@@ -155,15 +226,18 @@ const connect = (target: DatabaseTarget) =>
  * reloads, and a database that is down at one moment does not poison the next attempt.
  */
 const make = (target: DatabaseTarget): Database["Type"] => {
-  const connection = Layer.effect(Connection, connect(target)).pipe(Layer.provide(sqlClientLayer(target)))
-  const using = <A>(use: (operations: Connection["Type"]) => Effect.Effect<A, DatabaseError>) =>
-    Effect.provide(Effect.flatMap(Connection, use), connection)
+  const connection = (purpose: Purpose) => Layer.effect(Connection, connect(target, purpose)).pipe(Layer.provide(sqlClientLayer(target)))
+  const forReading = connection("read")
+  const forWriting = connection("write")
+  const using = <A>(layer: typeof forReading, use: (operations: Connection["Type"]) => Effect.Effect<A, DatabaseError>) =>
+    Effect.provide(Effect.flatMap(Connection, use), layer)
   return Database.of({
     target,
-    readCollection: using((operations) => operations.readCollection),
-    readGeneration: using((operations) => operations.readGeneration),
-    readFileStates: using((operations) => operations.readFileStates),
-    replaceCollection: (input) => using((operations) => operations.replaceCollection(input))
+    readCollection: using(forReading, (operations) => operations.readCollection),
+    readGeneration: using(forReading, (operations) => operations.readGeneration),
+    // Only a scan reads the file states, and it writes next.
+    readFileStates: using(forWriting, (operations) => operations.readFileStates),
+    replaceCollection: (input) => using(forWriting, (operations) => operations.replaceCollection(input))
   })
 }
 

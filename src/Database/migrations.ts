@@ -52,11 +52,33 @@ const scanState = Effect.gen(function* () {
   )`)
 })
 
+/**
+ * The change feed: what each scan generation did to which entity. `avalon_scans.changes` counts a generation's
+ * rows; NULL means they are not known (the first scan, scans from before this table, or pruned), so a client can
+ * catch up only from the newest such generation on.
+ */
+const changeLog = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const uuid = sql.onDialectOrElse({ pg: () => "uuid", orElse: () => "CHAR(32)" })
+  yield* sql.unsafe(`ALTER TABLE avalon_scans ADD COLUMN changes INTEGER`)
+  yield* sql.unsafe(`CREATE TABLE avalon_changes (
+    generation INTEGER NOT NULL,
+    entity VARCHAR NOT NULL,
+    id ${uuid} NOT NULL,
+    change VARCHAR NOT NULL,
+    PRIMARY KEY (generation, entity, id)
+  )`)
+})
+
 export const migrations = {
   "1_collection_tables": collectionTables,
-  "2_scan_state": scanState
+  "2_scan_state": scanState,
+  "3_change_log": changeLog
 }
 
-export const latestMigrationId = 2
+/** What reading a collection needs (the server migrates only a database older than this, see DatabaseLive). */
+export const scanStateMigrationId = 2
+export const changeLogMigrationId = 3
+export const latestMigrationId = 3
 
 export const migrationsTable = "avalon_migrations"

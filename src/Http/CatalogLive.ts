@@ -39,7 +39,7 @@ const loadInto = (cell: CatalogCell, reason: LoadReason) =>
     const started = performance.now()
     const stored = yield* db.readCollection
     const catalog = yield* Effect.try({
-      try: () => buildCatalog(stored.rows, { generation: stored.generation, loadedAt: stored.scannedAt ?? new Date() }),
+      try: () => buildCatalog(stored.rows, { generation: stored.generation, loadedAt: stored.scannedAt ?? new Date(), changeLog: stored.changeLog }),
       catch: (error) => new CatalogBuildError({ message: `building the catalog failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}` })
     })
     cell.swap(catalog)

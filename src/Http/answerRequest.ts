@@ -1,7 +1,10 @@
 import { Either } from "effect"
 import { type ApiError, MethodNotAllowed, NotFound, ServiceUnavailable, renderErrorEnvelope } from "../Catalog/ApiError.js"
+import type { Catalog } from "../Catalog/Catalog.js"
+import { queryChanges } from "../Catalog/queryChanges.js"
 import type { CatalogState } from "./CatalogStore.js"
 import { cachedQuery } from "./cachedQuery.js"
+import { firstValues } from "./firstValues.js"
 import type { Route, StaticRoute } from "./routes.js"
 
 export type Answer = {
@@ -18,6 +21,14 @@ export const errorAnswer = (error: ApiError, headers?: Readonly<Record<string, s
   const { body, status } = renderErrorEnvelope(error)
   return { status, contentType: jsonType, body, ...(headers === undefined ? {} : { headers }) }
 }
+
+/** A success; its generation lets a client that downloaded everything ask for the changes since then later on. */
+const jsonAnswer = (catalog: Catalog, body: Buffer): Answer => ({
+  status: 200,
+  contentType: jsonType,
+  body,
+  headers: { "x-avalon-generation": catalog.generation }
+})
 
 export const notFound = (path: string): Answer => errorAnswer(NotFound.path(path))
 
@@ -42,8 +53,13 @@ export const answerRequest = (
       : { status: 503, contentType: textType, body: "NONONO" }
   }
   if (state._tag !== "Ready") return errorAnswer(ServiceUnavailable.default())
-  const result = cachedQuery(state.catalog, route, search, cacheBytes)
+  const { catalog } = state
+  if (route === "changes") {
+    const changes = queryChanges(catalog.changes, firstValues(search))
+    return Either.isRight(changes) ? jsonAnswer(catalog, changes.right) : errorAnswer(changes.left)
+  }
+  const result = cachedQuery(catalog, route, search, cacheBytes)
   return Either.isRight(result)
-    ? { status: 200, contentType: jsonType, body: result.right.body }
+    ? jsonAnswer(catalog, result.right.body)
     : errorAnswer(result.left)
 }

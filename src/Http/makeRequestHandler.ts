@@ -20,7 +20,7 @@ export type RequestHandlerOptions = {
   readonly traced?: (route: Route, method: string, url: string, handle: () => void) => void
 }
 
-const timed = new Set<Route>(["songs", "albums", "artists", "genres"])
+const timed = new Set<Route>(["songs", "albums", "artists", "genres", "changes"])
 
 const decodePath = (path: string): string => {
   try {

@@ -1,5 +1,6 @@
 import {
   type ApiError,
+  FullSyncRequired,
   InvalidParameterName,
   InvalidParameterType,
   InvalidParameterValue,
@@ -28,7 +29,8 @@ const headers = {
   "Content-Length": { description: "Size of the body in bytes (also on HEAD, which has no body).", schema: { type: "integer", minimum: 0 } },
   Allow: { description: "The methods the path answers.", schema: { type: "string", const: "GET, HEAD" } },
   Connection: { description: "The server closes the connection after a protocol error.", schema: { type: "string", const: "close" } },
-  "Content-Security-Policy": { description: "The page may only run its own inline script and style and fetch from this server.", schema: { type: "string" } }
+  "Content-Security-Policy": { description: "The page may only run its own inline script and style and fetch from this server.", schema: { type: "string" } },
+  "X-Avalon-Generation": { description: "The scan generation the answer's data comes from: the `since` of a later `changes` request.", schema: { type: "integer", minimum: 0 } }
 } satisfies Record<string, JsonObject>
 
 type HeaderName = keyof typeof headers
@@ -54,6 +56,13 @@ const apiErrors = (prefix: string) => ({
   notAnInteger: { cause: "`limit` or `offset` is not an integer", error: InvalidParameterType.integer("offset", "foo") },
   malformedUuid: { cause: "an `album_id`, `artist_id` or `genre_id` is not a UUID", error: InvalidParameterType.uuid("album_id", "xyz") },
   negative: { cause: "`limit` is negative, or `offset` is negative while `limit` is given", error: InvalidParameterValue.negative("limit", -1n) },
+  sinceMissing: { cause: "`since` is missing", error: InvalidParameterValue.required("since") },
+  sinceNotAnInteger: { cause: "`since` is not an integer", error: InvalidParameterType.integer("since", "yesterday") },
+  sinceNegative: { cause: "`since` is negative", error: InvalidParameterValue.negative("since", -1n) },
+  fullSyncRequired: {
+    cause: "the changes since that generation are not available (older than the kept window, from before the change log, or newer than the server's): download everything again",
+    error: FullSyncRequired.since(2n, 5, 9)
+  },
   badDirection: { cause: "`direction` is neither `asc` nor `desc` while `order` is given", error: InvalidParameterValue.direction("sideways") },
   unknown: { cause: "an unexpected failure", error: UnknownError.default() },
   unavailable: { cause: "the collection could not be loaded (the server keeps retrying)", error: ServiceUnavailable.default() },
@@ -180,12 +189,50 @@ const successEnvelope = (item: string): JsonObject => ({
   }
 })
 
+const idList = (description: string): JsonObject => ({ type: "array", items: uuidSchema("An id."), description })
+
+const changesOfKind = (): JsonObject => ({
+  type: "object",
+  required: ["added", "changed", "removed"],
+  additionalProperties: false,
+  properties: {
+    added: idList("Absent at `since`, present now. Sorted."),
+    changed: idList("Present at both ends and touched in between. Sorted."),
+    removed: idList("Present at `since`, absent now. Sorted.")
+  }
+})
+
+const changesSchema = (): JsonObject => ({
+  type: "object",
+  required: ["generation", "since", "songs", "albums", "artists", "genres"],
+  additionalProperties: false,
+  properties: {
+    generation: { type: "integer", minimum: 0, description: "The server's current scan generation: the next `since`." },
+    since: { type: "integer", minimum: 0 },
+    songs: changesOfKind(),
+    albums: changesOfKind(),
+    artists: changesOfKind(),
+    genres: changesOfKind()
+  }
+})
+
 const schemas = (): JsonObject => ({
   Song: songSchema(),
   Album: namedEntity("album", "¡Uno!", albumId("¡Uno!")),
   Artist: namedEntity("artist", "Minor Threat", artistId("Minor Threat")),
   Genre: namedEntity("genre", "Punk Ska", genreId("Punk Ska")),
   SongsEnvelope: successEnvelope("Song"),
+  Changes: changesSchema(),
+  ChangesEnvelope: {
+    type: "object",
+    required: ["success", "errors", "warnings"],
+    additionalProperties: false,
+    properties: {
+      success: ref("schemas", "Changes"),
+      errors: { type: "array", maxItems: 0 },
+      warnings: { type: "array", items: { type: "string" } }
+    }
+  },
   AlbumsEnvelope: successEnvelope("Album"),
   ArtistsEnvelope: successEnvelope("Artist"),
   GenresEnvelope: successEnvelope("Genre"),
@@ -276,7 +323,7 @@ const listOperation = (endpoint: Endpoint, cases: Cases, item: string): Operatio
     ? "Songs matching every given filter (their intersection), sorted, then paged. Validation reports the first error in this order: a malformed `*_id`, then with `order` a bad `direction` before an unknown field, then `limit` and `offset` not integers, then negative."
     : `${item}s matching the filter, sorted, then paged. Validation reports the first error in this order: with \`order\` a bad \`direction\` before an unknown field, then \`limit\` and \`offset\` not integers, then negative.`,
   parameters: listParameters(endpoint),
-  success: { description: `The ${endpoint}.`, contentType: "application/json", schema: ref("schemas", `${item}sEnvelope`), headers: ["Content-Length"] },
+  success: { description: `The ${endpoint}.`, contentType: "application/json", schema: ref("schemas", `${item}sEnvelope`), headers: ["Content-Length", "X-Avalon-Generation"] },
   errors: [
     ...(endpoint === "songs" ? [cases.malformedUuid] : []),
     cases.badDirection,
@@ -313,6 +360,16 @@ const operations = (cases: Cases, version: string): Record<Route, Operation> => 
   albums: listOperation("albums", cases, "Album"),
   artists: listOperation("artists", cases, "Artist"),
   genres: listOperation("genres", cases, "Genre"),
+  changes: {
+    tag: "Collection",
+    summary: "What changed since a scan generation",
+    description: "The ids of the songs, albums, artists and genres added, changed and removed between scan generation `since` (the `X-Avalon-Generation` of an earlier answer) and now, each id once with its net change, so a client can sync without downloading everything.",
+    parameters: [
+      { name: "since", in: "query", required: true, description: "A scan generation, parsed like `limit`: missing or negative is error 102, not an integer 101; one the server has no changes for is 410.", schema: { type: "integer", minimum: 0 } }
+    ],
+    success: { description: "The changes.", contentType: "application/json", schema: ref("schemas", "ChangesEnvelope"), headers: ["Content-Length", "X-Avalon-Generation"] },
+    errors: [cases.sinceMissing, cases.sinceNotAnInteger, cases.sinceNegative, cases.fullSyncRequired, cases.unknown, cases.unavailable, cases.misconfigured]
+  },
   "openapi.json": {
     tag: "Documentation",
     summary: "This OpenAPI document",

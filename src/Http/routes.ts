@@ -1,5 +1,5 @@
 /** Every route, as the last segment of its path under REQUEST_PATH. */
-export const routeNames = ["heartbeat", "version", "songs", "albums", "artists", "genres", "openapi.json", "docs"] as const
+export const routeNames = ["heartbeat", "version", "songs", "albums", "artists", "genres", "changes", "openapi.json", "docs"] as const
 
 export type Route = (typeof routeNames)[number]
 

@@ -2,12 +2,14 @@ import { resolve } from "node:path"
 import { Effect, Logger, LogLevel } from "effect"
 import { Database, type FileState } from "../Database/Database.js"
 import { describeTarget } from "../Database/DatabaseUrl.js"
+import { noChanges } from "../Domain/CollectionChanges.js"
 import { songId } from "../Domain/Ids.js"
 import { type CollectionCounts, collectionCounts, collectionFromFiles } from "./collectionFromFiles.js"
 import { makeScanProgress } from "./ScanProgress.js"
 import { ScanError } from "./ScanError.js"
 import { formatScanSummary, type ScanSummary } from "./ScanSummary.js"
 import type { TagReadOutcome } from "./readTags.js"
+import { songChanges } from "./songChanges.js"
 import { makeTagReaderPool } from "./TagReaderPool.js"
 import { walkCollection, type WalkedFile } from "./walkCollection.js"
 
@@ -15,6 +17,8 @@ export type ScanOptions = {
   readonly root: string
   readonly full: boolean
   readonly quiet: boolean
+  /** How many scan generations of changes the database keeps for the change feed (CHANGES_RETENTION). */
+  readonly changesRetention: number
   /** Where progress and the summary go; stderr/stdout by default. */
   readonly output?: { readonly progress: (text: string) => void; readonly summary: (text: string) => void; readonly isTTY: boolean }
 }
@@ -44,7 +48,7 @@ export const scanCollection = (options: ScanOptions) =>
     // at once, load their code while the folder is walked, and get files as the walk finds them. Otherwise the
     // files to read are known only once the walk is compared with the stored state, and the workers start then
     // (an unchanged re-scan starts none).
-    const { walk, previous, toRead, vanished, states, songIds, parsed, warnings, progress } = yield* Effect.acquireUseRelease(
+    const { walk, previous, toRead, vanished, states, songIds, parsed, warnings, progress, stored } = yield* Effect.acquireUseRelease(
       Effect.sync(() => makeTagReaderPool({})),
       (pool) =>
         Effect.gen(function* () {
@@ -94,7 +98,10 @@ export const scanCollection = (options: ScanOptions) =>
           }
           for (const warning of walk.warnings) yield* Effect.logWarning(warning)
 
-          const previous = options.full ? new Map<string, FileState>() : new Map((yield* db.readFileStates).map((state) => [state.path, state]))
+          // Read with --full too: the change feed compares them with what this scan finds.
+          const stored = yield* db.readFileStates
+          const storedByPath = new Map(stored.files.map((state) => [state.path, state]))
+          const previous = options.full ? new Map<string, FileState>() : storedByPath
           progress.found(walk.files.length)
 
           let toRead: ReadonlyArray<WalkedFile>
@@ -121,7 +128,18 @@ export const scanCollection = (options: ScanOptions) =>
             try: () => Promise.all(reads),
             catch: (error) => new ScanError({ message: `reading tags failed: ${error instanceof Error ? error.message : String(error)}` })
           })
-          return { walk, previous, toRead, vanished, states, songIds, parsed: pool.parsedCount, warnings, progress }
+          return {
+            walk,
+            previous,
+            toRead,
+            vanished,
+            states,
+            songIds,
+            parsed: pool.parsedCount,
+            warnings,
+            progress,
+            stored: { generation: stored.generation, files: storedByPath }
+          }
         }),
       (pool) => Effect.promise(() => pool.close())
     )
@@ -141,7 +159,15 @@ export const scanCollection = (options: ScanOptions) =>
       const rows = collectionFromFiles(files, songIds)
       counts = { songs: rows.songs.length, albums: rows.albums.length, artists: rows.artists.length, genres: rows.genres.length }
       progress.writing(rows.songs.length, describeTarget(db.target))
-      generation = yield* db.replaceCollection({ rows, files, root })
+      // Into an empty database, or keeping no changes, there is nothing to record.
+      const recording = stored.generation > 0 && options.changesRetention > 0
+      const songs = recording ? songChanges(stored.files, states, (path) => songIds.get(path) ?? songId(path)) : noChanges
+      generation = yield* db.replaceCollection({
+        rows,
+        files,
+        root,
+        changes: { since: stored.generation, songs, keep: options.changesRetention }
+      })
     }
 
     const summary: ScanSummary = {

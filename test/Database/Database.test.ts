@@ -43,13 +43,13 @@ const roundTrip = (url: string) =>
     expect(first.scannedAt).toBeInstanceOf(Date)
     expect(sortById(first.rows.songs)).toEqual(sortById(collection("one").songs))
     expect(first.rows.albums).toEqual(collection("one").albums)
-    expect(yield* db.readFileStates).toEqual(files)
+    expect(yield* db.readFileStates).toEqual({ generation: 1, files })
 
     expect(yield* db.replaceCollection({ rows: collection("two"), files: [], root: "/music" })).toBe(2)
     const second = yield* db.readCollection
     expect(second.rows.albums).toEqual(collection("two").albums)
     expect(second.rows.songs).toHaveLength(3)
-    expect(yield* db.readFileStates).toEqual([])
+    expect(yield* db.readFileStates).toEqual({ generation: 2, files: [] })
     expect(yield* db.readGeneration).toBe(2)
 
     const broken = collection("three")

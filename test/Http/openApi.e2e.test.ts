@@ -110,12 +110,14 @@ describe("openapi.json over a real server", () => {
 
   it("documents exactly the routes the server answers, each answer conforming to its documented schema (GET and HEAD)", async () => {
     expect(keysOf(field(doc, "paths"))).toEqual(routeNames.map((route) => `/${route}`))
+    // The one required parameter: the generation of the fixtures' scan.
+    const sampleQuery: Partial<Record<(typeof routeNames)[number], string>> = { changes: "?since=1" }
     for (const route of routeNames) {
-      const answer = await get(`/avalon/${route}`)
+      const answer = await get(`/avalon/${route}${sampleQuery[route] ?? ""}`)
       expect(answer.status, route).toBe(200)
       expectDocumented(route, answer)
       expect(keysOf(field(documentedResponse(route, 200), "headers"))).toContain("Content-Length")
-      const head = await get(`/avalon/${route}`, { method: "HEAD" })
+      const head = await get(`/avalon/${route}${sampleQuery[route] ?? ""}`, { method: "HEAD" })
       expect(head.status).toBe(200)
       expect(head.text).toBe("")
       expect(head.headers.get("content-length")).toBe(answer.headers.get("content-length"))
@@ -262,9 +264,21 @@ describe("openapi.json over a real server", () => {
     expect(notAllowed.headers.get("allow")).toBe(field(deref(doc, field(doc, "components", "headers", "Allow")), "schema", "const"))
   })
 
+  it("changes: each error the server answers for `since` is documented with its status, code and message key", async () => {
+    const cases = [["", "sinceMissing"], ["?since=x", "sinceNotAnInteger"], ["?since=-1", "sinceNegative"], ["?since=99", "fullSyncRequired"]] as const
+    for (const [query, example] of cases) {
+      const answer = await get(`/avalon/changes${query}`)
+      expectDocumented("changes", answer)
+      const documented = field(doc, "components", "examples", example, "value", "errors", 0)
+      const actual = field(JSON.parse(answer.text), "errors", 0)
+      expect([field(actual, "code"), field(actual, "message_key")], query).toEqual([field(documented, "code"), field(documented, "message_key")])
+    }
+    expect(JSON.parse((await get("/avalon/changes?since=yesterday")).text)).toEqual(field(doc, "components", "examples", "sinceNotAnInteger", "value"))
+  })
+
   it("lists every error code once, with its message key and status as the examples show them", () => {
     const codes = field(doc, "components", "schemas", "ErrorCode", "oneOf") as ReadonlyArray<Json>
-    expect(codes.map((entry) => field(entry, "const"))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 100, 101, 102])
+    expect(codes.map((entry) => field(entry, "const"))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 100, 101, 102])
     const examples = field(doc, "components", "examples")
     for (const name of keysOf(examples)) {
       const error = field(examples, name, "value", "errors", 0)

@@ -18,7 +18,7 @@ describe("scanCollection, incremental", () => {
   const music = join(folder.path, "music")
   cpSync(fixturesCollection, music, { recursive: true, verbatimSymlinks: true })
   const database = databaseLayer(`sqlite:///${join(folder.path, "scan.sqlite")}`)
-  const scan = (full = false) => scanCollection({ root: music, full, quiet: true, output: silent }).pipe(Effect.provide(database))
+  const scan = (full = false) => scanCollection({ root: music, full, quiet: true, output: silent, changesRetention: 100 }).pipe(Effect.provide(database))
   const stored = Effect.flatMap(Database, (db) => db.readCollection).pipe(Effect.provide(database))
 
   it.effect("reads every file the first time and writes generation 1", () =>
