@@ -7,7 +7,7 @@ import type { NamedTable } from "./NamedTable.js"
 import { normalizeText } from "./normalizeText.js"
 import { parsePythonInt } from "./parsePythonInt.js"
 import type { Marks } from "./Marks.js"
-import { ascendingMatches, searchCatalog } from "./searchCatalog.js"
+import { ascendingMatches, renderRanked, searchCatalog } from "./searchCatalog.js"
 import { type SongGroups, songsByField } from "./SongTable.js"
 import { emptySet } from "./sortedSets.js"
 
@@ -338,7 +338,10 @@ export const queryCatalogWith = (
     const total = ranked.length
     const from = limit === undefined || offset === undefined ? 0 : clamp(offset, total)
     const to = limit === undefined ? total : from + clamp(limit, total - from)
-    return Either.right({ body: renderEntities(table, ranked.subarray(from, to)), total, count: to - from })
+    const body = filters.length === 0
+      ? renderRanked(table, search, from, to)
+      : renderEntities(table, ranked.subarray(from, to))
+    return Either.right({ body, total, count: to - from })
   }
 
   if (filters.length === 0) {

@@ -1,5 +1,5 @@
 import type { Catalog } from "./Catalog.js"
-import type { EntityTable } from "./EntityTable.js"
+import { type EntityTable, renderEntities } from "./EntityTable.js"
 import type { Marks } from "./Marks.js"
 import type { Endpoint } from "./queryCatalog.js"
 import { matchTier, searchHits, type SearchIndex, tierCount } from "./SearchIndex.js"
@@ -13,9 +13,16 @@ export type SearchResult = {
   readonly ranked: Int32Array
   /** Ascending, i.e. in default order; made on first use. */
   ascending: Int32Array | undefined
+  /** The last small page of `ranked` rendered (a typed-ahead query asks for the same first page again). */
+  page: RenderedPage | undefined
 }
 
-const noMatches: SearchResult = { ranked: emptySet, ascending: emptySet }
+type RenderedPage = { readonly from: number; readonly to: number; readonly body: Buffer }
+
+const noMatches: SearchResult = { ranked: emptySet, ascending: emptySet, page: undefined }
+
+/** Pages of at most this many entities are kept with their result. */
+const smallPage = 256
 
 /**
  * The results of the latest distinct queries of one table within a budget of entries and of
@@ -141,7 +148,7 @@ export const searchCatalog = (catalog: Catalog, endpoint: Endpoint, query: strin
   const cache = cacheOf(table)
   const cached = cache.get(query)
   if (cached !== undefined) return cached
-  const result: SearchResult = { ranked: rank(catalog, endpoint, table, query), ascending: undefined }
+  const result: SearchResult = { ranked: rank(catalog, endpoint, table, query), ascending: undefined, page: undefined }
   cache.add(query, result)
   return result
 }
@@ -153,4 +160,13 @@ export const ascendingMatches = (table: EntityTable, query: string, result: Sear
     cacheOf(table).grow(query, result, result.ascending.length)
   }
   return result.ascending
+}
+
+/** The envelope of `result.ranked[from .. to - 1]`; a small page is kept with the result. */
+export const renderRanked = (table: EntityTable, result: SearchResult, from: number, to: number): Buffer => {
+  const { page } = result
+  if (page !== undefined && page.from === from && page.to === to) return page.body
+  const body = renderEntities(table, result.ranked.subarray(from, to))
+  if (to - from <= smallPage && result !== noMatches) result.page = { from, to, body }
+  return body
 }
