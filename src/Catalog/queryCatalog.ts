@@ -7,7 +7,7 @@ import type { NamedTable } from "./NamedTable.js"
 import { normalizeText } from "./normalizeText.js"
 import { parsePythonInt } from "./parsePythonInt.js"
 import type { Marks } from "./Marks.js"
-import { ascendingMatches, renderRanked, searchCatalog } from "./searchCatalog.js"
+import { ascendingMatches, keepPage, keptPage, searchCatalog } from "./searchCatalog.js"
 import { type SongGroups, songsByField } from "./SongTable.js"
 import { emptySet } from "./sortedSets.js"
 
@@ -338,9 +338,10 @@ export const queryCatalogWith = (
     const total = ranked.length
     const from = limit === undefined || offset === undefined ? 0 : clamp(offset, total)
     const to = limit === undefined ? total : from + clamp(limit, total - from)
-    const body = filters.length === 0
-      ? renderRanked(table, search, from, to)
-      : renderEntities(table, ranked.subarray(from, to))
+    const body = filters.length > 0
+      ? renderEntities(table, ranked.subarray(from, to))
+      : keptPage(search, undefined, false, from, to) ??
+        keepPage(search, undefined, false, from, to, renderEntities(table, ranked.subarray(from, to)))
     return Either.right({ body, total, count: to - from })
   }
 
@@ -387,6 +388,10 @@ export const queryCatalogWith = (
   }
   const from = limit === undefined || offset === undefined ? 0 : clamp(offset, total)
   const to = limit === undefined ? total : from + clamp(limit, total - from)
+  // A page of the matches of a query alone is kept with them (forced strategies compute it each time).
+  const onlySearch = search !== undefined && filters.length === 1 && strategy === "auto" ? search : undefined
+  const kept = onlySearch === undefined ? undefined : keptPage(onlySearch, field, descending, from, to)
+  if (kept !== undefined) return Either.right({ body: kept, total, count: to - from })
   const body = to === from
     ? renderEntities(table, emptySet)
     : renderEntities(
@@ -395,6 +400,7 @@ export const queryCatalogWith = (
         ? orderList(table, list, field, descending, from, to, strategy)
         : orderMarked(table, field, descending, from, to, strategy)
     )
+  if (onlySearch !== undefined) keepPage(onlySearch, field, descending, from, to, body)
   return Either.right({ body, total, count: to - from })
 }
 

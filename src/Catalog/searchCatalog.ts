@@ -1,5 +1,5 @@
 import type { Catalog } from "./Catalog.js"
-import { type EntityTable, renderEntities } from "./EntityTable.js"
+import type { EntityTable, FieldOrder } from "./EntityTable.js"
 import type { Marks } from "./Marks.js"
 import type { Endpoint } from "./queryCatalog.js"
 import { matchTier, searchHits, type SearchIndex, tierCount } from "./SearchIndex.js"
@@ -13,11 +13,18 @@ export type SearchResult = {
   readonly ranked: Int32Array
   /** Ascending, i.e. in default order; made on first use. */
   ascending: Int32Array | undefined
-  /** The last small page of `ranked` rendered (a typed-ahead query asks for the same first page again). */
+  /** The last small page of these matches rendered (a typed-ahead query asks for the same first page again). */
   page: RenderedPage | undefined
 }
 
-type RenderedPage = { readonly from: number; readonly to: number; readonly body: Buffer }
+type RenderedPage = {
+  /** undefined: by relevance. */
+  readonly field: FieldOrder | undefined
+  readonly descending: boolean
+  readonly from: number
+  readonly to: number
+  readonly body: Buffer
+}
 
 const noMatches: SearchResult = { ranked: emptySet, ascending: emptySet, page: undefined }
 
@@ -162,11 +169,30 @@ export const ascendingMatches = (table: EntityTable, query: string, result: Sear
   return result.ascending
 }
 
-/** The envelope of `result.ranked[from .. to - 1]`; a small page is kept with the result. */
-export const renderRanked = (table: EntityTable, result: SearchResult, from: number, to: number): Buffer => {
+/** The body of the page `from .. to - 1` of the matches ordered by `field` (undefined: by relevance), when kept. */
+export const keptPage = (
+  result: SearchResult,
+  field: FieldOrder | undefined,
+  descending: boolean,
+  from: number,
+  to: number
+): Buffer | undefined => {
   const { page } = result
-  if (page !== undefined && page.from === from && page.to === to) return page.body
-  const body = renderEntities(table, result.ranked.subarray(from, to))
-  if (to - from <= smallPage && result !== noMatches) result.page = { from, to, body }
+  return page !== undefined && page.from === from && page.to === to && page.field === field &&
+      page.descending === descending
+    ? page.body
+    : undefined
+}
+
+/** Keeps `body` as the page `from .. to - 1` of the matches ordered by `field`, when small. */
+export const keepPage = (
+  result: SearchResult,
+  field: FieldOrder | undefined,
+  descending: boolean,
+  from: number,
+  to: number,
+  body: Buffer
+): Buffer => {
+  if (to - from <= smallPage && result !== noMatches) result.page = { field, descending, from, to, body }
   return body
 }

@@ -119,6 +119,29 @@ describe("the per-query cache", () => {
   })
 })
 
+describe("the kept pages", () => {
+  it("answer alternating orders, directions and pages of one query as a fresh catalog does", () => {
+    const fresh = () => buildCatalog(searchRows, { generation: 4, loadedAt: new Date(0) })
+    const reused = fresh()
+    const requests: Array<Record<string, string>> = [
+      { query: "night", limit: "3" },
+      { query: "night", limit: "3", offset: "3" },
+      { query: "night", order: "name", limit: "3" },
+      { query: "night", order: "name", direction: "desc", limit: "3" },
+      { query: "night", order: "track", limit: "3" },
+      { query: "night", order: "track", limit: "3", offset: "1" },
+      { query: "night", order: "name", limit: "3", album: "plain" },
+      { query: "night" }
+    ]
+    for (let round = 0; round < 3; round++) {
+      for (const params of [...requests, ...[...requests].reverse()]) {
+        const label = JSON.stringify(params)
+        expect(run("songs", params, reused).body.equals(run("songs", params, fresh()).body), label).toBe(true)
+      }
+    }
+  })
+})
+
 describe("wider folding through queries", () => {
   it("finds names spelled with letters and punctuation that do not decompose", () => {
     expect(run("artists", { query: "bjork" }).names).toEqual(["Bjørk"])
