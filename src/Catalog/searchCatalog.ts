@@ -39,14 +39,17 @@ const smallPage = 256
 class SearchCache {
   private readonly results = new Map<string, SearchResult>()
   private held = 0
+  /** The most recently used query (no need to move it to the end again). */
+  private latest: string | undefined
 
   constructor(private readonly maxEntries: number, private readonly maxHeld: number) {}
 
   get(query: string): SearchResult | undefined {
     const result = this.results.get(query)
-    if (result !== undefined && this.results.size > 1) {
+    if (result !== undefined && query !== this.latest) {
       this.results.delete(query)
       this.results.set(query, result)
+      this.latest = query
     }
     return result
   }
@@ -54,6 +57,7 @@ class SearchCache {
   add(query: string, result: SearchResult): void {
     if (result.ranked.length > this.maxHeld) return
     this.results.set(query, result)
+    this.latest = query
     this.grow(query, result, result.ranked.length)
   }
 
