@@ -316,10 +316,9 @@ export const queryCatalogWith = (
 
   const filters: Array<Filter> = []
   const query = params.get("query")
-  const normalized = query === undefined ? undefined : normalizeText(query)
-  const search = normalized === undefined ? undefined : searchCatalog(catalog, endpoint, normalized)
+  const search = query === undefined ? undefined : searchCatalog(catalog, endpoint, normalizeText(query))
   if (search !== undefined && orderParam !== undefined) {
-    filters.push([{ kind: "list", list: ascendingMatches(table, normalized!, search) }])
+    filters.push([{ kind: "list", list: ascendingMatches(table, search) }])
   }
   if (isSongs) {
     const { songs } = catalog
@@ -408,7 +407,7 @@ export const queryCatalogWith = (
  * Answers one list request (api.md "Query parameters"): validates in the documented order, filters,
  * orders and pages, and renders the envelope from pre-serialized entities. `params` holds the first
  * value of each query parameter. Pure and synchronous: the scratch space it reuses (Marks) never
- * carries anything from one call to the next.
+ * carries anything from one call to the next, and the search cache (searchCatalog) only memoizes.
  */
 export const queryCatalog = (
   catalog: Catalog,

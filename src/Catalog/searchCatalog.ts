@@ -9,6 +9,8 @@ import { sortNonNegative } from "./sortNonNegative.js"
 
 /** The entities of one table that one normalized query matches. */
 export type SearchResult = {
+  /** The normalized query. */
+  readonly query: string
   /** By relevance (README "Search"), then in default order (name, then id). */
   readonly ranked: Int32Array
   /** Ascending, i.e. in default order; made on first use. */
@@ -26,7 +28,7 @@ type RenderedPage = {
   readonly body: Buffer
 }
 
-const noMatches: SearchResult = { ranked: emptySet, ascending: emptySet, page: undefined }
+const noMatches: SearchResult = { query: "", ranked: emptySet, ascending: emptySet, page: undefined }
 
 /** Pages of at most this many entities are kept with their result. */
 const smallPage = 256
@@ -159,16 +161,16 @@ export const searchCatalog = (catalog: Catalog, endpoint: Endpoint, query: strin
   const cache = cacheOf(table)
   const cached = cache.get(query)
   if (cached !== undefined) return cached
-  const result: SearchResult = { ranked: rank(catalog, endpoint, table, query), ascending: undefined, page: undefined }
+  const result: SearchResult = { query, ranked: rank(catalog, endpoint, table, query), ascending: undefined, page: undefined }
   cache.add(query, result)
   return result
 }
 
 /** `result.ascending`, made (and cached with the result) on first use. */
-export const ascendingMatches = (table: EntityTable, query: string, result: SearchResult): Int32Array => {
+export const ascendingMatches = (table: EntityTable, result: SearchResult): Int32Array => {
   if (result.ascending === undefined) {
     result.ascending = sortNonNegative(result.ranked.slice())
-    cacheOf(table).grow(query, result, result.ascending.length)
+    cacheOf(table).grow(result.query, result, result.ascending.length)
   }
   return result.ascending
 }
