@@ -232,3 +232,20 @@ export const searchHits = (index: SearchIndex, query: string): SearchHits => {
   }
   return { from: 0, to: 0, list: out.subarray(0, count) }
 }
+
+/**
+ * How well the already normalized `query` matches `entity`, which it must match (README "Search"):
+ * 0 the normalized name is the query, 1 the name starts with it, 2 only a later word or run of words does.
+ */
+export const matchTier = (index: SearchIndex, entity: number, query: string): number => {
+  const irregular = index.irregularNames.size === 0 ? undefined : index.irregularNames.get(entity)
+  if (irregular !== undefined) return irregular === query ? 0 : irregular.startsWith(query) ? 1 : 2
+  const { ends, starts, units } = index.lines
+  const start = starts[entity]!
+  const end = ends[entity]!
+  if (!unitsStartWith(units, start, end, query)) return 2
+  return end - start === query.length ? 0 : 1
+}
+
+/** Tiers per field (matchTier's 0, 1, 2). */
+export const tierCount = 3

@@ -25,25 +25,56 @@ export const trimWhitespace = (text: string): string => {
   return start === 0 && end === text.length ? text : text.slice(start, end)
 }
 
-/** Per BMP code unit: 0 not yet known, 1 combining mark (Mn), 2 anything else. A memo, filled on demand. */
-const markUnits = new Uint8Array(0x10000)
+/**
+ * Letters that do not decompose under NFD, folded like their ASCII look-alikes, and typographic
+ * variants of ASCII punctuation and space. Each maps one character to a non-empty text of
+ * non-whitespace (or a space to a space), so folding only ever merges: whatever matched before
+ * still matches.
+ */
+const foldings: ReadonlyArray<readonly [string, string]> = [
+  ["øØ", "o"],
+  ["æÆ", "ae"],
+  ["œŒ", "oe"],
+  ["ßẞ", "ss"],
+  ["łŁ", "l"],
+  ["đĐðÐ", "d"],
+  ["þÞ", "th"],
+  ["ı", "i"],
+  ["\u2018\u2019\u201a\u201b\u2032\u02bc\u00b4", "'"],
+  ["\u201c\u201d\u201e\u201f\u2033", "\""],
+  ["\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2e3a\u2e3b\ufe58\ufe63", "-"],
+  ["\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000", " "]
+]
 
-const isMarkUnit = (unit: number): boolean => {
-  let known = markUnits[unit]!
-  if (known === 0) {
-    known = combiningMark.test(String.fromCharCode(unit)) ? 1 : 2
-    markUnits[unit] = known
-  }
-  return known === 1
+/** Per BMP code unit: 0 not yet known, 1 combining mark (Mn), 2 anything else, 3 + k folded to `foldedTexts[k]`. */
+const unitKinds = new Uint8Array(0x10000)
+const foldedTexts: Array<string> = []
+for (const [characters, folded] of foldings) {
+  for (const character of characters) unitKinds[character.charCodeAt(0)] = 3 + foldedTexts.length
+  foldedTexts.push(folded)
 }
 
-/** Removes every Mn character (the equivalent of `replace(/\p{Mn}/gu, "")`, several times faster). */
-const stripMarks = (text: string): string => {
+const MARK = 1
+
+const kindOf = (unit: number): number => {
+  let known = unitKinds[unit]!
+  if (known === 0) {
+    known = combiningMark.test(String.fromCharCode(unit)) ? MARK : 2
+    unitKinds[unit] = known
+  }
+  return known
+}
+
+/**
+ * Removes every Mn character (the equivalent of `replace(/\p{Mn}/gu, "")`, several times faster)
+ * and folds the characters of `foldings`.
+ */
+const stripMarksAndFold = (text: string): string => {
   let out = ""
   let kept = 0
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i)
-    if (unit < 0x300) continue
+    if (unit < 0xa0) continue
     if (unit >= 0xd800 && unit < 0xdc00) {
       // Astral marks are rare: let the regex judge the pair.
       const pair = text.slice(i, i + 2)
@@ -52,17 +83,23 @@ const stripMarks = (text: string): string => {
         kept = i + pair.length
       }
       i += pair.length - 1
-    } else if (isMarkUnit(unit)) {
-      out += text.slice(kept, i)
-      kept = i + 1
+      continue
     }
+    const kind = kindOf(unit)
+    if (kind === 2) continue
+    out += text.slice(kept, i)
+    if (kind !== MARK) out += foldedTexts[kind - 3]!
+    kept = i + 1
   }
   return kept === 0 ? text : out + text.slice(kept)
 }
 
-/** Search normalization (api.md): NFD, drop every combining mark (Mn), lowercase, trim whitespace. */
+/**
+ * Search normalization (api.md, README "Search"): NFD, drop every combining mark (Mn), fold the
+ * letters that do not decompose and typographic variants (`foldings`), lowercase, trim whitespace.
+ */
 export const normalizeText = (text: string): string =>
-  trimWhitespace((nonAscii.test(text) ? stripMarks(text.normalize("NFD")) : text).toLowerCase())
+  trimWhitespace((nonAscii.test(text) ? stripMarksAndFold(text.normalize("NFD")) : text).toLowerCase())
 
 export const hasWhitespace = (text: string): boolean => any.test(text)
 

@@ -26,12 +26,23 @@ const toAscii = (text: string): string | undefined => {
   return out
 }
 
+/** Plain ASCII digits, as most `limit`/`offset` values are: no regular expression needed. */
+const isShortDecimal = (text: string): boolean => {
+  if (text.length === 0 || text.length > 15) return false
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i)
+    if (unit < 0x30 || unit > 0x39) return false
+  }
+  return true
+}
+
 /**
  * Parses `text` as Python 3's `int(text)` does: surrounding whitespace, an optional sign, decimal
  * digits (any Unicode decimal digit) with single underscores between them. Undefined when Python
  * would raise ValueError (`1.5`, `1e3`, `0x10`, ``, `1__0`, `- 5`).
  */
 export const parsePythonInt = (text: string): bigint | undefined => {
+  if (isShortDecimal(text)) return BigInt(text)
   const ascii = /^[\x00-\x7e]*$/.test(text) ? text : toAscii(text)
   if (ascii === undefined) return undefined
   const match = asciiForm.exec(ascii)

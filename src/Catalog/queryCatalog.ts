@@ -7,7 +7,7 @@ import type { NamedTable } from "./NamedTable.js"
 import { normalizeText } from "./normalizeText.js"
 import { parsePythonInt } from "./parsePythonInt.js"
 import type { Marks } from "./Marks.js"
-import { type SearchHits, searchHits, type SearchIndex } from "./SearchIndex.js"
+import { ascendingMatches, keepPage, keptPage, searchCatalog } from "./searchCatalog.js"
 import { type SongGroups, songsByField } from "./SongTable.js"
 import { emptySet } from "./sortedSets.js"
 
@@ -34,10 +34,8 @@ export type Strategy = "auto" | "walk" | "sort"
 
 /** One part of a filter's union. */
 type Part =
-  /** Search hits in the queried table's own index. */
-  | { readonly kind: "hits"; readonly index: SearchIndex; readonly hits: SearchHits }
-  /** The songs of the entities hit in another table's index. */
-  | { readonly kind: "groupsOfHits"; readonly groups: SongGroups; readonly index: SearchIndex; readonly hits: SearchHits }
+  /** Entities of the queried table (ascending). */
+  | { readonly kind: "list"; readonly list: Int32Array }
   /** The songs of one group (-1: none). */
   | { readonly kind: "group"; readonly groups: SongGroups; readonly group: number }
   /** The songs of `entities` of another table. */
@@ -45,8 +43,6 @@ type Part =
 
 /** A union of parts; the filters of a request are intersected. */
 type Filter = ReadonlyArray<Part>
-
-const isEmptyHits = (hits: SearchHits): boolean => hits.from === hits.to && hits.list.length === 0
 
 const groupOf = (groups: SongGroups, entity: number): number => groups.ofEntity[entity]!
 
@@ -62,16 +58,8 @@ const singleList = (filter: Filter): Int32Array | undefined => {
   for (const part of filter) {
     let list: Int32Array | undefined
     switch (part.kind) {
-      case "hits": {
-        const { from, list: extra, to } = part.hits
-        if (to === from) list = extra
-        else if (to === from + 1 && extra.length === 0) {
-          list = part.index.postings.subarray(part.index.postingStarts[from]!, part.index.postingStarts[to]!)
-        }
-        break
-      }
-      case "groupsOfHits":
-        if (isEmptyHits(part.hits)) list = emptySet
+      case "list":
+        list = part.list
         break
       case "group":
         list = groupList(part.groups, part.group)
@@ -124,20 +112,9 @@ const visitHitGroups = (marks: Marks, groups: SongGroups, entities: Int32Array, 
 const visitFilter = (marks: Marks, filter: Filter): void => {
   for (const part of filter) {
     switch (part.kind) {
-      case "hits": {
-        const { postingStarts, postings } = part.index
-        const { from, list, to } = part.hits
-        if (to > from) marks.visit(postings, postingStarts[from]!, postingStarts[to]!)
-        marks.visit(list, 0, list.length)
+      case "list":
+        marks.visit(part.list, 0, part.list.length)
         break
-      }
-      case "groupsOfHits": {
-        const { postingStarts, postings } = part.index
-        const { from, list, to } = part.hits
-        if (to > from) visitHitGroups(marks, part.groups, postings, postingStarts[from]!, postingStarts[to]!)
-        visitHitGroups(marks, part.groups, list, 0, list.length)
-        break
-      }
       case "group": {
         const { group, groups } = part
         if (group >= 0) marks.visit(groups.songs, groups.starts[group]!, groups.starts[group + 1]!)
@@ -148,6 +125,24 @@ const visitFilter = (marks: Marks, filter: Filter): void => {
         break
     }
   }
+}
+
+/** The entities of `ranked` that pass every filter, in the order of `ranked`. */
+const keepFiltered = (marks: Marks, ranked: Int32Array, filters: ReadonlyArray<Filter>): Int32Array => {
+  if (ranked.length === 0) return emptySet
+  marks.begin(filters.length)
+  for (const filter of filters) {
+    marks.nextLevel()
+    visitFilter(marks, filter)
+    if (marks.count === 0) return emptySet
+  }
+  const out = new Int32Array(Math.min(marks.count, ranked.length))
+  let kept = 0
+  for (let i = 0; i < ranked.length && kept < out.length; i++) {
+    const entity = ranked[i]!
+    if (marks.has(entity)) out[kept++] = entity
+  }
+  return out.subarray(0, kept)
 }
 
 const clamp = (value: bigint, max: number): number => value >= BigInt(max) ? max : Number(value)
@@ -321,19 +316,9 @@ export const queryCatalogWith = (
 
   const filters: Array<Filter> = []
   const query = params.get("query")
-  if (query !== undefined) {
-    const normalized = normalizeText(query)
-    if (isSongs) {
-      const { albums, artists, genres, songs } = catalog
-      filters.push([
-        { kind: "hits", index: songs.search, hits: searchHits(songs.search, normalized) },
-        { kind: "groupsOfHits", groups: songs.album, index: albums.search, hits: searchHits(albums.search, normalized) },
-        { kind: "groupsOfHits", groups: songs.artist, index: artists.search, hits: searchHits(artists.search, normalized) },
-        { kind: "groupsOfHits", groups: songs.genre, index: genres.search, hits: searchHits(genres.search, normalized) }
-      ])
-    } else {
-      filters.push([{ kind: "hits", index: table.search, hits: searchHits(table.search, normalized) }])
-    }
+  const search = query === undefined ? undefined : searchCatalog(catalog, endpoint, normalizeText(query))
+  if (search !== undefined && orderParam !== undefined) {
+    filters.push([{ kind: "list", list: ascendingMatches(table, search) }])
   }
   if (isSongs) {
     const { songs } = catalog
@@ -345,6 +330,18 @@ export const queryCatalogWith = (
       filters.push([{ kind: "groupsOf", groups: songs[param], entities }])
     }
     for (const [groups, id] of ids) filters.push([{ kind: "group", groups, group: groups.byId.get(id) ?? -1 }])
+  }
+
+  if (search !== undefined && orderParam === undefined) {
+    const ranked = filters.length === 0 ? search.ranked : keepFiltered(table.marks, search.ranked, filters)
+    const total = ranked.length
+    const from = limit === undefined || offset === undefined ? 0 : clamp(offset, total)
+    const to = limit === undefined ? total : from + clamp(limit, total - from)
+    const body = filters.length > 0
+      ? renderEntities(table, ranked.subarray(from, to))
+      : keptPage(search, undefined, false, from, to) ??
+        keepPage(search, undefined, false, from, to, renderEntities(table, ranked.subarray(from, to)))
+    return Either.right({ body, total, count: to - from })
   }
 
   if (filters.length === 0) {
@@ -390,6 +387,10 @@ export const queryCatalogWith = (
   }
   const from = limit === undefined || offset === undefined ? 0 : clamp(offset, total)
   const to = limit === undefined ? total : from + clamp(limit, total - from)
+  // A page of the matches of a query alone is kept with them (forced strategies compute it each time).
+  const onlySearch = search !== undefined && filters.length === 1 && strategy === "auto" ? search : undefined
+  const kept = onlySearch === undefined ? undefined : keptPage(onlySearch, field, descending, from, to)
+  if (kept !== undefined) return Either.right({ body: kept, total, count: to - from })
   const body = to === from
     ? renderEntities(table, emptySet)
     : renderEntities(
@@ -398,6 +399,7 @@ export const queryCatalogWith = (
         ? orderList(table, list, field, descending, from, to, strategy)
         : orderMarked(table, field, descending, from, to, strategy)
     )
+  if (onlySearch !== undefined) keepPage(onlySearch, field, descending, from, to, body)
   return Either.right({ body, total, count: to - from })
 }
 
@@ -405,7 +407,7 @@ export const queryCatalogWith = (
  * Answers one list request (api.md "Query parameters"): validates in the documented order, filters,
  * orders and pages, and renders the envelope from pre-serialized entities. `params` holds the first
  * value of each query parameter. Pure and synchronous: the scratch space it reuses (Marks) never
- * carries anything from one call to the next.
+ * carries anything from one call to the next, and the search cache (searchCatalog) only memoizes.
  */
 export const queryCatalog = (
   catalog: Catalog,

@@ -288,7 +288,7 @@ const listParameters = (endpoint: Endpoint): ReadonlyArray<JsonObject> => [
     : []),
   queryParameter(
     "order",
-    `Sort by this field, ties by \`id\`: strings by code point, numbers numerically. Any other value is error 100. Without it results come by \`name\`, then \`id\`.`,
+    `Sort by this field, ties by \`id\`: strings by code point, numbers numerically. Any other value is error 100. Without it results come by \`name\`, then \`id\`; with \`query\` ranked by relevance first (for songs a title match before an artist, album, then genre match; an exact name before a name starting with the query before a later word).`,
     { type: "string", enum: [...orderFields[endpoint]] }
   ),
   queryParameter("direction", "`asc` (default) or `desc`. Only read with `order`; then anything else is error 102.", { type: "string", enum: ["asc", "desc"], default: "asc" }),

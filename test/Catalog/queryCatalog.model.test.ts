@@ -19,9 +19,10 @@ const chance = (p: number): boolean => random() < p
 const words = [
   "love", "lover", "Love", "loving", "björk", "Bjork", "BJÖRK", "the", "The", "a", "an", "día", "dia",
   "ｆｕｌｌ", "Ａ", "😀", "😀x", "\uFF21b", "中文", "straße", "ÉCOLE", "ecole", "x", "xy", "xyz", "punk", "ska",
-  "giving", "up", "is", "this", "¡uno!", "o'neil", "\"quoted\"", "back\\slash", "İstanbul"
+  "giving", "up", "is", "this", "¡uno!", "o'neil", "\"quoted\"", "back\\slash", "İstanbul", "bjørk", "Œuvre", "oeuvre",
+  "alt\u2010j", "alt-j", "don\u2019t", "don't", "strasse", "þorn"
 ]
-const separators = [" ", " ", " ", " ", "  ", "\t", "\u3000"]
+const separators = [" ", " ", " ", " ", "  ", "\t", "\u3000", "\u00a0"]
 const randomName = (maxWords: number): string => {
   const count = 1 + Math.floor(random() * maxWords)
   let name = chance(0.05) ? " " : ""

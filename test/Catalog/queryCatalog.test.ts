@@ -182,11 +182,24 @@ describe("queryCatalog: text search", () => {
     expect(run("songs", { query: "dookie" }).names).toEqual(["Basket Case"])
     expect(run("songs", { query: "bjork" }).names).toEqual(["Jóga", "Unravel"])
     expect(run("songs", { query: "ska" }).names).toEqual(["Adicción, Tradición, Revolución"])
+    // Ranked (README "Search"): a match on the title before a match on the album only.
     expect(run("songs", { query: "step" }).items.map((item) => [item.name, item.artist])).toEqual([
-      ["Intro", "Minor Threat"],
-      ["Out of Step", "Minor Threat"]
+      ["Out of Step", "Minor Threat"],
+      ["Intro", "Minor Threat"]
     ])
+    // Album "Punk in Drublic" (name starts with the query), then genre "Punk" (exact), then "Punk Ska".
     expect(run("songs", { query: "punk" }).names).toEqual([
+      "Intro",
+      "Linoleum",
+      "Basket Case",
+      "Live at the BBQ",
+      "Nuclear Family",
+      "This Is Giving Up",
+      "Ａ",
+      "😀",
+      "Adicción, Tradición, Revolución"
+    ])
+    expect(run("songs", { query: "punk", order: "name" }).names).toEqual([
       "Adicción, Tradición, Revolución",
       "Basket Case",
       "Intro",

@@ -13,7 +13,25 @@ export type Outcome =
 const ws = "[\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
 const edges = new RegExp(`^${ws}+|${ws}+$`, "g")
 const runs = new RegExp(`${ws}+`)
-const searchable = (s: string): string => s.normalize("NFD").replace(/\p{Mn}/gu, "").toLowerCase().replace(edges, "")
+const folds: Array<[RegExp, string]> = [
+  [/[øØ]/g, "o"],
+  [/[æÆ]/g, "ae"],
+  [/[œŒ]/g, "oe"],
+  [/[ßẞ]/g, "ss"],
+  [/[łŁ]/g, "l"],
+  [/[đĐðÐ]/g, "d"],
+  [/[þÞ]/g, "th"],
+  [/ı/g, "i"],
+  [/[‘’‚‛′ʼ´]/g, "'"],
+  [/[“”„‟″]/g, "\""],
+  [/[\u2010-\u2015\u2212\u2e3a\u2e3b\ufe58\ufe63]/g, "-"],
+  [/[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/g, " "]
+]
+const searchable = (s: string): string => {
+  let text = s.normalize("NFD").replace(/\p{Mn}/gu, "")
+  for (const [pattern, replacement] of folds) text = text.replace(pattern, replacement)
+  return text.toLowerCase().replace(edges, "")
+}
 
 const tokenCache = new Map<string, Array<string>>()
 const tokens = (name: string): Array<string> => {
@@ -34,6 +52,13 @@ const computeTokens = (name: string): Array<string> => {
 }
 
 const matches = (name: string, q: string): boolean => q !== "" && tokens(name).some((token) => token.startsWith(q))
+
+/** README "Search": 0 the whole name is the query, 1 it starts with it, 2 a later word (run) does; undefined: no match. */
+const tier = (name: string, q: string): number | undefined => {
+  if (!matches(name, q)) return undefined
+  const whole = tokens(name)[0]!
+  return whole === q ? 0 : whole.startsWith(q) ? 1 : 2
+}
 
 const pyInt = (text: string): bigint | undefined => {
   // ASCII-only subset of Python's int(); the random parameters stay within it.
@@ -126,18 +151,29 @@ export const referenceQuery = (
 
   let selected = items
   const query = params.get("query")
+  // Relevance of each selected item when the query is ranked (no order): the best of (field, tier).
+  const relevance = new Map<Item, number>()
   if (query !== undefined) {
     const q = searchable(query)
-    selected = selected.filter((item) =>
-      endpoint === "songs"
+    selected = selected.filter((item) => {
+      const fields = endpoint === "songs"
         ? [
           String(item.name),
-          nameOf(rows.albums, String(item.album_id)),
           nameOf(rows.artists, String(item.artist_id)),
+          nameOf(rows.albums, String(item.album_id)),
           nameOf(rows.genres, String(item.genre_id))
-        ].some((name) => name !== undefined && matches(name, q))
-        : matches(String(item.name), q)
-    )
+        ]
+        : [String(item.name)]
+      for (let f = 0; f < fields.length; f++) {
+        const name = fields[f]
+        const t = name === undefined ? undefined : tier(name, q)
+        if (t !== undefined) {
+          relevance.set(item, 3 * f + t)
+          return true
+        }
+      }
+      return false
+    })
   }
   if (endpoint === "songs") {
     for (const [field, table] of [["album", rows.albums], ["artist", rows.artists], ["genre", rows.genres]] as const) {
@@ -151,7 +187,10 @@ export const referenceQuery = (
     for (const [field, id] of ids) selected = selected.filter((item) => item[field] === id)
   }
   const key = order ?? "name"
-  const sorted = [...selected].sort((a, b) => compare(a[key]!, b[key]!) || compare(a.id!, b.id!))
+  const ranked = query !== undefined && order === undefined
+  const sorted = [...selected].sort((a, b) =>
+    (ranked ? relevance.get(a)! - relevance.get(b)! : 0) || compare(a[key]!, b[key]!) || compare(a.id!, b.id!)
+  )
   if (order !== undefined && direction === "desc") sorted.reverse()
   const total = sorted.length
   if (limit === undefined) return { ok: true, items: sorted, total }

@@ -33,7 +33,7 @@ describe("cachedQuery", () => {
   it("runs a repeated query once per catalog; a new catalog starts afresh; budget 0 caches nothing", () => {
     const first = buildCatalog(rows, { generation: 1, loadedAt: new Date(0) })
     const second = buildCatalog(rows, { generation: 2, loadedAt: new Date(0) })
-    const bodyOf = (catalog: typeof first, bytes: number) => Either.getOrThrow(cachedQuery(catalog, "songs", "query=pu&limit=2", bytes)).body
+    const bodyOf = (catalog: typeof first, bytes: number) => Either.getOrThrow(cachedQuery(catalog, "songs", "order=year&limit=2", bytes)).body
     const remembered = bodyOf(first, budget)
     expect(bodyOf(first, budget)).toBe(remembered)
     expect(bodyOf(second, budget)).not.toBe(remembered)
