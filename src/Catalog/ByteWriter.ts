@@ -45,6 +45,20 @@ export class ByteWriter {
     }
   }
 
+  /** `source[start .. end - 1]`. */
+  range(source: Buffer, start: number, end: number): void {
+    const length = end - start
+    this.reserve(length)
+    if (length <= 64) {
+      const { buffer } = this
+      let at = this.at
+      for (let i = start; i < end; i++) buffer[at++] = source[i]!
+      this.at = at
+    } else {
+      this.at += source.copy(this.buffer, this.at, start, end)
+    }
+  }
+
   /** A number as JSON (integers written digit by digit, without a temporary string). */
   number(value: number): void {
     if (!Number.isSafeInteger(value) || value < 0 || value >= 1e9) {
@@ -61,6 +75,22 @@ export class ByteWriter {
       rest = Math.floor(rest / 10)
     }
     this.at += digits
+  }
+
+  /** The UUID `ids[at .. at + 15]` as a JSON string: lowercase, hyphenated. */
+  uuid(ids: Uint8Array, at: number): void {
+    this.reserve(38)
+    const { buffer } = this
+    let out = this.at
+    buffer[out++] = 0x22
+    for (let i = 0; i < 16; i++) {
+      if (i === 4 || i === 6 || i === 8 || i === 10) buffer[out++] = 0x2d
+      const byte = ids[at + i]!
+      buffer[out++] = hexDigits[byte >> 4]!
+      buffer[out++] = hexDigits[byte & 15]!
+    }
+    buffer[out++] = 0x22
+    this.at = out
   }
 
   byte(value: number): void {
@@ -80,6 +110,8 @@ export class ByteWriter {
     return at === buffer.length ? buffer : at < buffer.length * 0.9 ? Buffer.from(buffer.subarray(0, at)) : buffer.subarray(0, at)
   }
 }
+
+const hexDigits = Buffer.from("0123456789abcdef")
 
 /** Characters that JSON.stringify would escape (surrogates: let it decide whether they pair up). */
 const needsEscaping = /["\\\x00-\x1f\ud800-\udfff]/

@@ -8,7 +8,7 @@ import { normalizeText } from "./normalizeText.js"
 import { parsePythonInt } from "./parsePythonInt.js"
 import type { Marks } from "./Marks.js"
 import { type SearchHits, searchHits, type SearchIndex } from "./SearchIndex.js"
-import { type SongGroups, songsByField } from "./SongTable.js"
+import { groupOfUuid, type SongGroups, songsByField } from "./SongTable.js"
 import { emptySet } from "./sortedSets.js"
 
 export type Endpoint = "songs" | "albums" | "artists" | "genres"
@@ -344,7 +344,7 @@ export const queryCatalogWith = (
       const entities = named.byLowerName.get(raw.toLowerCase()) ?? emptySet
       filters.push([{ kind: "groupsOf", groups: songs[param], entities }])
     }
-    for (const [groups, id] of ids) filters.push([{ kind: "group", groups, group: groups.byId.get(id) ?? -1 }])
+    for (const [groups, id] of ids) filters.push([{ kind: "group", groups, group: groupOfUuid(groups, id) }])
   }
 
   if (filters.length === 0) {

@@ -2,8 +2,9 @@ import { Migrator, SqlClient } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
 import { Array as Arr, Context, Effect, Either, Layer } from "effect"
 import { AppConfig } from "../Config/AppConfig.js"
-import { canonicalUuid, compactUuid } from "../Domain/Ids.js"
-import type { NamedRow, SongRow } from "../Domain/Collection.js"
+import { compactUuid } from "../Domain/Ids.js"
+import type { NamedRow } from "../Domain/Collection.js"
+import { MalformedId, NamedColumnsBuilder, SongColumnsBuilder, songColumnList } from "./ColumnsBuilder.js"
 import { Database, type FileOutcome, type FileState, type ReplaceCollection } from "./Database.js"
 import { DatabaseError } from "./DatabaseError.js"
 import { describeTarget, parseDatabaseUrl, type DatabaseTarget } from "./DatabaseUrl.js"
@@ -12,6 +13,7 @@ import { latestMigrationId, migrations, migrationsTable } from "./migrations.js"
 import { sqlClientLayer } from "./SqlClientLayer.js"
 
 const rowsPerInsert = 400
+const songsPerPage = 16384
 
 type FileRow = {
   path: string
@@ -33,7 +35,7 @@ const connect = (target: DatabaseTarget) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const what = describeTarget(target)
-    const failWith = (action: string) => (error: SqlError | Migrator.MigrationError) =>
+    const failWith = (action: string) => (error: SqlError | Migrator.MigrationError | MalformedId) =>
       new DatabaseError({ message: `${action} ${what} failed: ${describeSqlError(error)}`, cause: error })
     const storedId = target.dialect === "sqlite" ? compactUuid : (id: string) => id
 
@@ -49,23 +51,44 @@ const connect = (target: DatabaseTarget) =>
     }
 
     const readNamed = (table: string) =>
-      Effect.map(sql<{ id: string; name: string | null }>`SELECT id, name FROM ${sql(table)}`, (rows) =>
-        rows.map((row): NamedRow => ({ id: canonicalUuid(String(row.id)), name: row.name ?? "" })))
+      Effect.map(sql`SELECT id, name FROM ${sql(table)}`.values, (rows) => {
+        const columns = new NamedColumnsBuilder(table, rows.length)
+        for (const row of rows) columns.push(row)
+        return columns.finish()
+      })
 
-    const readSongs = Effect.map(
-      sql<Record<keyof SongRow, unknown>>`SELECT id, name, length, track, year, album_id, artist_id, genre_id FROM tracks`,
-      (rows) =>
-        rows.map((row): SongRow => ({
-          id: canonicalUuid(String(row.id)),
-          name: typeof row.name === "string" ? row.name : "",
-          length: Number(row.length ?? 0),
-          track: Number(row.track ?? 0),
-          year: Number(row.year ?? 0),
-          album_id: canonicalUuid(String(row.album_id)),
-          artist_id: canonicalUuid(String(row.artist_id)),
-          genre_id: canonicalUuid(String(row.genre_id))
-        }))
-    )
+    // Songs arrive in pages of value arrays, each turned into columns at once: a large collection never
+    // exists as one object (nor one array) per row. SQLite pages by rowid, PostgreSQL through a cursor.
+    const readSongPages = (columns: SongColumnsBuilder): Effect.Effect<void, SqlError> =>
+      sql.onDialectOrElse({
+        pg: () =>
+          Effect.gen(function* () {
+            yield* sql.unsafe(`DECLARE avalon_tracks NO SCROLL CURSOR FOR SELECT ${songColumnList} FROM tracks`)
+            for (;;) {
+              const page = yield* sql.unsafe(`FETCH FORWARD ${songsPerPage} FROM avalon_tracks`).values
+              for (const row of page) columns.push(row)
+              if (page.length < songsPerPage) break
+            }
+            yield* sql.unsafe("CLOSE avalon_tracks")
+          }),
+        orElse: () =>
+          Effect.gen(function* () {
+            let page = yield* sql.unsafe(`SELECT rowid, ${songColumnList} FROM tracks ORDER BY rowid LIMIT ${songsPerPage}`).values
+            for (;;) {
+              for (const row of page) columns.push(row, 1)
+              if (page.length < songsPerPage) break
+              const last = page[page.length - 1]![0]
+              page = yield* sql.unsafe(`SELECT rowid, ${songColumnList} FROM tracks WHERE rowid > ? ORDER BY rowid LIMIT ${songsPerPage}`, [last]).values
+            }
+          })
+      })
+
+    const readSongs = Effect.gen(function* () {
+      const [counted] = yield* sql<{ songs: number | string }>`SELECT count(*) AS songs FROM tracks`
+      const columns = new SongColumnsBuilder(Number(counted?.songs ?? 0))
+      yield* readSongPages(columns)
+      return columns.finish()
+    })
 
     const latestScan = Effect.map(
       sql<{ generation: number | string; finished_at: string | Date }>`SELECT generation, finished_at FROM avalon_scans ORDER BY generation DESC LIMIT 1`,
@@ -83,7 +106,8 @@ const connect = (target: DatabaseTarget) =>
     const readCollection = snapshot(
       Effect.all({ songs: readSongs, albums: readNamed("albums"), artists: readNamed("artists"), genres: readNamed("genres"), scan: latestScan })
     ).pipe(
-      Effect.map(({ scan, ...rows }) => ({ rows, generation: scan.generation, scannedAt: scan.scannedAt })),
+      Effect.map(({ scan, ...columns }) => ({ columns, generation: scan.generation, scannedAt: scan.scannedAt })),
+      Effect.catchAllDefect((defect) => defect instanceof MalformedId ? Effect.fail(defect) : Effect.die(defect)),
       Effect.mapError(failWith("reading the collection from"))
     )
 

@@ -39,15 +39,15 @@ const loadInto = (cell: CatalogCell, reason: LoadReason) =>
     const started = performance.now()
     const stored = yield* db.readCollection
     const catalog = yield* Effect.try({
-      try: () => buildCatalog(stored.rows, { generation: stored.generation, loadedAt: stored.scannedAt ?? new Date() }),
+      try: () => buildCatalog(stored.columns, { generation: stored.generation, loadedAt: stored.scannedAt ?? new Date() }),
       catch: (error) => new CatalogBuildError({ message: `building the catalog failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}` })
     })
     cell.swap(catalog)
     const seconds = ((performance.now() - started) / 1000).toFixed(2)
     yield* Effect.logInfo(
       `avalon ${version} ${describeReason(reason)}: request path ${REQUEST_PATH}, user ${who()}, ` +
-        `${stored.rows.songs.length} songs, ${stored.rows.albums.length} albums, ${stored.rows.artists.length} artists, ` +
-        `${stored.rows.genres.length} genres (generation ${stored.generation}) loaded in ${seconds} s from ${describeTarget(db.target)}, ` +
+        `${stored.columns.songs.size} songs, ${stored.columns.albums.size} albums, ${stored.columns.artists.size} artists, ` +
+        `${stored.columns.genres.size} genres (generation ${stored.generation}) loaded in ${seconds} s from ${describeTarget(db.target)}, ` +
         `memory ${megabytes(process.memoryUsage().rss)} RSS`
     )
   })
