@@ -1,5 +1,4 @@
 import type { NamedColumns } from "../Domain/Collection.js"
-import { writeJsonString } from "./ByteWriter.js"
 import { type EntityTable, identityOrder, serializeEntities } from "./EntityTable.js"
 import { defaultOrder, fieldOrder } from "./fieldOrders.js"
 import { IdMap } from "./IdMap.js"
@@ -57,7 +56,7 @@ export const buildNamedTable = (columns: NamedColumns): NamedTableBuild => {
     out.bytes(idKey)
     out.uuid(ids, 16 * e)
     out.bytes(nameKey)
-    writeJsonString(out, names[e]!)
+    out.jsonString(names[e]!)
     out.byte(0x7d)
   })
   const table: NamedTable = {

@@ -1,6 +1,6 @@
 import type { SongColumns } from "../Domain/Collection.js"
 import { writeUuidBytes } from "../Domain/Ids.js"
-import { ByteWriter, writeJsonString } from "./ByteWriter.js"
+import { ByteWriter } from "./ByteWriter.js"
 import { type EntityTable, type FieldOrder, identityOrder, serializeEntities } from "./EntityTable.js"
 import { defaultOrder, fieldOrder, idRanks, numberBuckets, sortByBucket, stringBuckets } from "./fieldOrders.js"
 import { IdMap } from "./IdMap.js"
@@ -106,7 +106,7 @@ const buildGroups = (
     names[g] = key < 0 ? "" : named.names[named.entityOfKey[key]!]!
     jsonStarts[g] = out.length
     out.bytes(nameField)
-    writeJsonString(out, names[g]!)
+    out.jsonString(names[g]!)
     out.bytes(idField)
     out.uuid(byId.keys, 16 * g)
   }
@@ -186,7 +186,7 @@ export const buildSongTable = (
     out.bytes(songKeys.id)
     out.uuid(ids, 16 * row)
     out.bytes(songKeys.name)
-    writeJsonString(out, names[row]!)
+    out.jsonString(names[row]!)
     out.bytes(songKeys.length)
     out.number(columns.length[row]!)
     out.bytes(songKeys.track)
