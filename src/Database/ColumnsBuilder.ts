@@ -1,11 +1,22 @@
 import type { NamedColumns, SongColumns } from "../Domain/Collection.js"
-import { writeUuidBytes } from "../Domain/Ids.js"
+import { hexValue, writeUuidBytes } from "../Domain/Ids.js"
 
 /** A stored id that is not a UUID (the original Avalon fails on it too). */
 export class MalformedId extends Error {
   constructor(readonly table: string, readonly column: string, readonly value: unknown) {
     super(`${table}.${column} holds ${JSON.stringify(String(value))}, which is not a UUID`)
   }
+}
+
+/** The 32 hex digits `text[from .. from + 31]` as 16 bytes at `out[at ..]`; false when one is not a hex digit. */
+const writeHexId = (text: string, from: number, out: Uint8Array, at: number): boolean => {
+  for (let i = 0; i < 16; i++) {
+    const high = hexValue(text.charCodeAt(from + 2 * i))
+    const low = hexValue(text.charCodeAt(from + 2 * i + 1))
+    if ((high | low) < 0) return false
+    out[at + i] = (high << 4) | low
+  }
+  return true
 }
 
 const textOf = (value: unknown): string => typeof value === "string" ? value : value === null || value === undefined ? "" : String(value)
@@ -83,6 +94,39 @@ export class SongColumnsBuilder {
     this.id("album_id", row[first + 5], this.albumIds, song)
     this.id("artist_id", row[first + 6], this.artistIds, song)
     this.id("genre_id", row[first + 7], this.genreIds, song)
+  }
+
+  /**
+   * Adds `count` songs given as columns: `ids` holds each song's id, album, artist and genre ids as 128
+   * hex digits in a row, the other arrays one value per song. False, having added nothing, when `ids` is
+   * not exactly that (the caller then reads those rows one by one, which names the bad value).
+   */
+  pushPage(
+    count: number,
+    ids: string,
+    names: ReadonlyArray<unknown>,
+    length: ReadonlyArray<unknown>,
+    track: ReadonlyArray<unknown>,
+    year: ReadonlyArray<unknown>
+  ): boolean {
+    if (ids.length !== 128 * count || names.length !== count) return false
+    while (this.size + count > this.capacity) this.grow()
+    const first = this.size
+    const columns = [this.ids, this.albumIds, this.artistIds, this.genreIds]
+    for (let song = 0; song < count; song++) {
+      for (let column = 0; column < 4; column++) {
+        if (!writeHexId(ids, 128 * song + 32 * column, columns[column]!, 16 * (first + song))) return false
+      }
+    }
+    for (let song = 0; song < count; song++) {
+      const name = names[song]
+      this.names.push(typeof name === "string" ? name : "")
+      this.length[first + song] = Number(length[song] ?? 0)
+      this.track[first + song] = Number(track[song] ?? 0)
+      this.year[first + song] = Number(year[song] ?? 0)
+    }
+    this.size += count
+    return true
   }
 
   finish(): SongColumns {

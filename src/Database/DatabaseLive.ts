@@ -4,7 +4,8 @@ import { Array as Arr, Context, Effect, Either, Layer } from "effect"
 import { AppConfig } from "../Config/AppConfig.js"
 import { compactUuid } from "../Domain/Ids.js"
 import type { NamedRow } from "../Domain/Collection.js"
-import { MalformedId, NamedColumnsBuilder, SongColumnsBuilder, songColumnList } from "./ColumnsBuilder.js"
+import { MalformedId, NamedColumnsBuilder, SongColumnsBuilder } from "./ColumnsBuilder.js"
+import { readSongPages } from "./readSongPages.js"
 import { Database, type FileOutcome, type FileState, type ReplaceCollection } from "./Database.js"
 import { DatabaseError } from "./DatabaseError.js"
 import { describeTarget, parseDatabaseUrl, type DatabaseTarget } from "./DatabaseUrl.js"
@@ -13,7 +14,6 @@ import { latestMigrationId, migrations, migrationsTable } from "./migrations.js"
 import { sqlClientLayer } from "./SqlClientLayer.js"
 
 const rowsPerInsert = 400
-const songsPerPage = 16384
 
 type FileRow = {
   path: string
@@ -57,36 +57,10 @@ const connect = (target: DatabaseTarget) =>
         return columns.finish()
       })
 
-    // Songs arrive in pages of value arrays, each turned into columns at once: a large collection never
-    // exists as one object (nor one array) per row. SQLite pages by rowid, PostgreSQL through a cursor.
-    const readSongPages = (columns: SongColumnsBuilder): Effect.Effect<void, SqlError> =>
-      sql.onDialectOrElse({
-        pg: () =>
-          Effect.gen(function* () {
-            yield* sql.unsafe(`DECLARE avalon_tracks NO SCROLL CURSOR FOR SELECT ${songColumnList} FROM tracks`)
-            for (;;) {
-              const page = yield* sql.unsafe(`FETCH FORWARD ${songsPerPage} FROM avalon_tracks`).values
-              for (const row of page) columns.push(row)
-              if (page.length < songsPerPage) break
-            }
-            yield* sql.unsafe("CLOSE avalon_tracks")
-          }),
-        orElse: () =>
-          Effect.gen(function* () {
-            let page = yield* sql.unsafe(`SELECT rowid, ${songColumnList} FROM tracks ORDER BY rowid LIMIT ${songsPerPage}`).values
-            for (;;) {
-              for (const row of page) columns.push(row, 1)
-              if (page.length < songsPerPage) break
-              const last = page[page.length - 1]![0]
-              page = yield* sql.unsafe(`SELECT rowid, ${songColumnList} FROM tracks WHERE rowid > ? ORDER BY rowid LIMIT ${songsPerPage}`, [last]).values
-            }
-          })
-      })
-
     const readSongs = Effect.gen(function* () {
       const [counted] = yield* sql<{ songs: number | string }>`SELECT count(*) AS songs FROM tracks`
       const columns = new SongColumnsBuilder(Number(counted?.songs ?? 0))
-      yield* readSongPages(columns)
+      yield* readSongPages(sql, columns)
       return columns.finish()
     })
 

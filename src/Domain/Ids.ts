@@ -53,7 +53,8 @@ for (let i = 0; i < 16; i++) {
   hexValues["0123456789abcdef".charCodeAt(i)] = i
   hexValues["0123456789ABCDEF".charCodeAt(i)] = i
 }
-const hexValue = (unit: number): number => (unit < 128 ? hexValues[unit]! : -1)
+/** The value of a hex digit (either case), -1 for any other UTF-16 unit. */
+export const hexValue = (unit: number): number => (unit < 128 ? hexValues[unit]! : -1)
 
 /**
  * Writes the 16 bytes of a stored UUID (32 hex digits, either case, hyphens anywhere: the spellings

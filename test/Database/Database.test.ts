@@ -67,6 +67,33 @@ const roundTrip = (url: string) =>
     return url
   }).pipe(Effect.provide(databaseLayer(url)))
 
+/** More songs than one page of the reader (16,384), so that every page boundary is crossed. */
+const manySongs = (): CollectionRows => {
+  const base = collection("many")
+  const names = ["plain", "Ünïcode ½", "quote \" and \\", "emoji 😀", ""]
+  return {
+    ...base,
+    songs: Array.from({ length: 40_000 }, (_, n) => ({
+      ...base.songs[n % 3]!,
+      id: songId(`/music/many/${n}.ogg`),
+      name: `${names[n % names.length]} ${n}`,
+      length: n % 7 === 0 ? 0 : 60 + n,
+      track: n % 30,
+      year: 1990 + (n % 35)
+    }))
+  }
+}
+
+const readsManySongs = (url: string) =>
+  Effect.gen(function* () {
+    const db = yield* Database
+    const rows = manySongs()
+    yield* db.replaceCollection({ rows, files: [], root: "/music" })
+    const stored = yield* readRows(db)
+    expect(stored.rows.songs).toHaveLength(rows.songs.length)
+    expect(sortById(stored.rows.songs)).toEqual(sortById(rows.songs))
+  }).pipe(Effect.provide(databaseLayer(url)))
+
 describe("parseDatabaseUrl", () => {
   it("follows SQLAlchemy's slash rules", () => {
     expect(parseDatabaseUrl("sqlite:////var/db/avalon.sqlite")).toEqual(Either.right({ dialect: "sqlite", filename: "/var/db/avalon.sqlite" }))
@@ -137,6 +164,28 @@ describe("SQLite", () => {
       expect(stored.rows.albums).toEqual([{ id: "32792eb5-03ff-5837-9869-d77ac9b5c99f", name: "¡Uno!" }])
     }))
 
+  it.effect("reads a collection of several pages", () => readsManySongs(`sqlite:///${join(folder.path, "many.sqlite")}`), 60_000)
+
+  it.effect("reads unusual stored values exactly, and refuses an id that is not a UUID in one clear line", () =>
+    Effect.gen(function* () {
+      const filename = join(folder.path, "unusual.sqlite")
+      const url = `sqlite:///${filename}`
+      yield* Effect.flatMap(Database, (db) => db.replaceCollection({ rows: collection("unusual"), files: [], root: "/music" })).pipe(Effect.provide(databaseLayer(url)))
+      const song = collection("unusual").songs[0]!
+      const edit = (sql: string) => {
+        const db = new Sqlite(filename)
+        db.exec(`PRAGMA foreign_keys = OFF; ${sql}`)
+        db.close()
+      }
+      // Hand-edited rows: an upper-case hyphenated id, a REAL length (JSON would round it), a number as a name.
+      edit(`UPDATE tracks SET id = '${song.id.toUpperCase()}', length = 0.30000000000000004, name = 12 WHERE id = '${song.id.replaceAll("-", "")}'`)
+      const stored = yield* Effect.flatMap(Database, readRows).pipe(Effect.provide(databaseLayer(url)))
+      expect(sortById(stored.rows.songs)).toEqual(sortById([{ ...song, length: 0.30000000000000004, name: "12" }, ...collection("unusual").songs.slice(1)]))
+      edit(`UPDATE tracks SET album_id = 'not-a-uuid' WHERE id = '${song.id.toUpperCase()}'`)
+      const error = yield* Effect.flip(Effect.flatMap(Database, (db) => db.readCollection).pipe(Effect.provide(databaseLayer(url))))
+      expect(error.message).toBe(`reading the collection from SQLite database ${filename} failed: tracks.album_id holds "not-a-uuid", which is not a UUID`)
+    }))
+
   it.effect("fails with one clear line when the folder does not exist", () =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(Effect.flatMap(Database, (db) => db.readGeneration).pipe(Effect.provide(databaseLayer("sqlite:////nonexistent/folder/x.sqlite"))))
@@ -149,6 +198,8 @@ describe("PostgreSQL", () => {
   afterAll(pg.drop)
 
   it.effect("round-trips a collection, one transaction per replacement", () => roundTrip(pg.url))
+
+  it.effect("reads a collection of several pages", () => readsManySongs(pg.url), 60_000)
 
   it.effect("stores ids as native uuid", () =>
     Effect.sync(() => {
