@@ -3,9 +3,8 @@
  * hash table over one byte array, far cheaper to build and probe than a Map over id strings.
  */
 export class IdMap {
-  /** Key `k` is `keys[16 k .. 16 k + 15]` (the array may be longer than `16 * size`). */
-  keys: Uint8Array
-  size = 0
+  private bytes: Uint8Array
+  private count = 0
   private slots: Int32Array
   private mask: number
 
@@ -14,43 +13,52 @@ export class IdMap {
     while (capacity < 2 * expected) capacity *= 2
     this.slots = new Int32Array(capacity).fill(-1)
     this.mask = capacity - 1
-    this.keys = new Uint8Array(16 * Math.max(4, expected))
+    this.bytes = new Uint8Array(16 * Math.max(4, expected))
+  }
+
+  /** Key `k` is `keys[16 k .. 16 k + 15]` (the array may be longer than `16 * size`). */
+  get keys(): Uint8Array {
+    return this.bytes
+  }
+
+  get size(): number {
+    return this.count
   }
 
   /** The number of the id at `source[at .. at + 15]`, or -1. */
   find(source: Uint8Array, at: number): number {
-    const { keys, mask, slots } = this
+    const { bytes, mask, slots } = this
     for (let slot = hash(source, at) & mask; ; slot = (slot + 1) & mask) {
       const key = slots[slot]!
-      if (key < 0 || equal(keys, 16 * key, source, at)) return key
+      if (key < 0 || equal(bytes, 16 * key, source, at)) return key
     }
   }
 
   /** The number of the id at `source[at .. at + 15]`, added when new. */
   add(source: Uint8Array, at: number): number {
-    const { keys, mask, slots } = this
+    const { bytes, mask, slots } = this
     let slot = hash(source, at) & mask
     for (; ; slot = (slot + 1) & mask) {
       const key = slots[slot]!
       if (key < 0) break
-      if (equal(keys, 16 * key, source, at)) return key
+      if (equal(bytes, 16 * key, source, at)) return key
     }
-    const key = this.size++
-    if (16 * this.size > keys.length) {
-      this.keys = new Uint8Array(2 * keys.length)
-      this.keys.set(keys)
+    const key = this.count++
+    if (16 * this.count > bytes.length) {
+      this.bytes = new Uint8Array(2 * bytes.length)
+      this.bytes.set(bytes)
     }
-    this.keys.set(source.subarray(at, at + 16), 16 * key)
+    for (let i = 0; i < 16; i++) this.bytes[16 * key + i] = source[at + i]!
     slots[slot] = key
-    if (2 * this.size > slots.length) this.grow()
+    if (2 * this.count > slots.length) this.grow()
     return key
   }
 
   private grow(): void {
     const slots = new Int32Array(2 * this.slots.length).fill(-1)
     const mask = slots.length - 1
-    for (let key = 0; key < this.size; key++) {
-      let slot = hash(this.keys, 16 * key) & mask
+    for (let key = 0; key < this.count; key++) {
+      let slot = hash(this.bytes, 16 * key) & mask
       while (slots[slot]! >= 0) slot = (slot + 1) & mask
       slots[slot] = key
     }
