@@ -97,6 +97,27 @@ export class SongColumnsBuilder {
   }
 
   /**
+   * Adds the row `[ids, name, length, track, year]` where `ids` holds the song's id, album, artist and genre
+   * ids as 128 hex digits in a row.
+   */
+  pushWithIds(row: ReadonlyArray<unknown>): void {
+    if (this.size === this.capacity) this.grow()
+    const song = this.size
+    const ids = row[0]
+    const columns = [this.ids, this.albumIds, this.artistIds, this.genreIds] as const
+    for (let column = 0; column < 4; column++) {
+      if (typeof ids !== "string" || ids.length !== 128 || !writeHexId(ids, 32 * column, columns[column]!, 16 * song)) {
+        throw new MalformedId("tracks", "id, album_id, artist_id or genre_id", ids)
+      }
+    }
+    this.size++
+    this.names.push(typeof row[1] === "string" ? row[1] : "")
+    this.length[song] = Number(row[2] ?? 0)
+    this.track[song] = Number(row[3] ?? 0)
+    this.year[song] = Number(row[4] ?? 0)
+  }
+
+  /**
    * Adds `count` songs given as columns: `ids` holds each song's id, album, artist and genre ids as 128
    * hex digits in a row, the other arrays one value per song. False, having added nothing, when `ids` is
    * not exactly that (the caller then reads those rows one by one, which names the bad value).

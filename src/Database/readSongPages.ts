@@ -14,10 +14,14 @@ export const readSongPages = (sql: SqlClient, columns: SongColumnsBuilder): Effe
 
 const readThroughCursor = (sql: SqlClient, columns: SongColumnsBuilder) =>
   Effect.gen(function* () {
-    yield* sql.unsafe(`DECLARE avalon_tracks NO SCROLL CURSOR FOR SELECT ${songColumnList} FROM tracks`)
+    // The four uuids of a song come as one string of 128 hex digits: one value to parse instead of four.
+    yield* sql.unsafe(
+      "DECLARE avalon_tracks NO SCROLL CURSOR FOR SELECT " +
+        "replace(id::text || album_id::text || artist_id::text || genre_id::text, '-', ''), name, length, track, year FROM tracks"
+    )
     for (;;) {
       const page = yield* sql.unsafe(`FETCH FORWARD ${songsPerPage} FROM avalon_tracks`).values
-      for (const row of page) columns.push(row)
+      for (const row of page) columns.pushWithIds(row)
       if (page.length < songsPerPage) break
     }
     yield* sql.unsafe("CLOSE avalon_tracks")
