@@ -39,13 +39,13 @@ export class NamedColumnsBuilder {
     this.ids = new Uint8Array(16 * Math.max(1, expected))
   }
 
-  /** Adds the row whose id is `row[first]` and whose name is `row[first + 1]`. */
-  push(row: ReadonlyArray<unknown>, first = 0): void {
+  /** Adds the row `[id, name]`. */
+  push(row: ReadonlyArray<unknown>): void {
     const at = 16 * this.names.length
     if (at + 16 > this.ids.length) this.ids = grown(this.ids, 2 * this.ids.length, (n) => new Uint8Array(n))
-    const id = row[first]
+    const id = row[0]
     if (typeof id !== "string" || !writeUuidBytes(id, this.ids, at)) throw new MalformedId(this.table, "id", id)
-    this.names.push(textOf(row[first + 1]))
+    this.names.push(textOf(row[1]))
   }
 
   finish(): NamedColumns {
@@ -82,18 +82,19 @@ export class SongColumnsBuilder {
     this.year = new Float64Array(capacity)
   }
 
-  /** Adds the row whose columns start at `row[first]`. */
-  push(row: ReadonlyArray<unknown>, first = 0): void {
+  /** Adds a row of values in `songColumnList` order. */
+  push(row: ReadonlyArray<unknown>): void {
     if (this.size === this.capacity) this.grow()
-    const song = this.size++
-    this.id("id", row[first], this.ids, song)
-    this.names.push(typeof row[first + 1] === "string" ? row[first + 1] as string : "")
-    this.length[song] = Number(row[first + 2] ?? 0)
-    this.track[song] = Number(row[first + 3] ?? 0)
-    this.year[song] = Number(row[first + 4] ?? 0)
-    this.id("album_id", row[first + 5], this.albumIds, song)
-    this.id("artist_id", row[first + 6], this.artistIds, song)
-    this.id("genre_id", row[first + 7], this.genreIds, song)
+    const song = this.size
+    this.id("id", row[0], this.ids, song)
+    this.id("album_id", row[5], this.albumIds, song)
+    this.id("artist_id", row[6], this.artistIds, song)
+    this.id("genre_id", row[7], this.genreIds, song)
+    this.size++
+    this.names.push(typeof row[1] === "string" ? row[1] : "")
+    this.length[song] = Number(row[2] ?? 0)
+    this.track[song] = Number(row[3] ?? 0)
+    this.year[song] = Number(row[4] ?? 0)
   }
 
   /**

@@ -40,12 +40,6 @@ export const parseUuid = (text: string): string | undefined => {
   return hex32.test(hex) ? hyphenate(hex.toLowerCase()) : undefined
 }
 
-/** Any stored spelling (32 hex chars in SQLite, native uuid in PostgreSQL) to the canonical form. */
-export const canonicalUuid = (stored: string): string => {
-  const hex = stored.replace(/-/g, "").toLowerCase()
-  return hyphenate(hex)
-}
-
 export const compactUuid = (uuid: string): string => uuid.replace(/-/g, "")
 
 const hexValues = new Int8Array(128).fill(-1)
@@ -57,8 +51,8 @@ for (let i = 0; i < 16; i++) {
 export const hexValue = (unit: number): number => (unit < 128 ? hexValues[unit]! : -1)
 
 /**
- * Writes the 16 bytes of a stored UUID (32 hex digits, either case, hyphens anywhere: the spellings
- * `canonicalUuid` accepts) to `out[at .. at + 15]`; false when `text` is not such a UUID.
+ * Writes the 16 bytes of a stored UUID (32 hex digits, either case, hyphens anywhere: SQLite holds
+ * them bare, PostgreSQL hyphenated) to `out[at .. at + 15]`; false when `text` is not such a UUID.
  */
 export const writeUuidBytes = (text: string, out: Uint8Array, at: number): boolean => {
   let written = 0
