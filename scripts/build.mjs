@@ -68,6 +68,23 @@ export const musicMetadataPatches = {
   }
 }
 
+/**
+ * @effect/cli parses option files written in YAML, TOML or INI with three parsers that every start of the
+ * program would load and compile (~160 KB of the ~1 MB a serve start compiles). Avalon declares no file
+ * option, so they are replaced by stubs that say so should one ever be reached.
+ */
+const optionFileParsers = {
+  name: "option-file-parsers",
+  setup(build) {
+    build.onResolve({ filter: /^(yaml|toml|ini)$/ }, (args) =>
+      /[\\/]@effect[\\/]cli[\\/]/.test(args.importer) ? { path: args.path, namespace: "avalon-no-option-files" } : undefined)
+    build.onLoad({ filter: /.*/, namespace: "avalon-no-option-files" }, (args) => ({
+      contents: `export const parse = () => { throw new Error("avalon reads no ${args.path.toUpperCase()} option files") }\n`,
+      loader: "js"
+    }))
+  }
+}
+
 /** Shared by `npm run build` and the tests that rebuild dist/tagWorker.js alone. */
 export const commonOptions = {
   bundle: true,
@@ -79,7 +96,7 @@ export const commonOptions = {
   keepNames: true,
   logLevel: "warning",
   loader: { ".toml": "text", ".html": "text" },
-  plugins: [musicMetadataPatches],
+  plugins: [musicMetadataPatches, optionFileParsers],
   external: ["better-sqlite3", "pg-native", "@sentry/node", "@effect/opentelemetry", "@opentelemetry/*", "hot-shots"],
   banner: { js: "import { createRequire as __avalonCreateRequire } from 'node:module'; const require = __avalonCreateRequire(import.meta.url);" }
 }

@@ -45,6 +45,20 @@ export class ByteWriter {
     }
   }
 
+  /** `source[start .. end - 1]`. */
+  range(source: Buffer, start: number, end: number): void {
+    const length = end - start
+    this.reserve(length)
+    if (length <= 256) {
+      const { buffer } = this
+      let at = this.at
+      for (let i = start; i < end; i++) buffer[at++] = source[i]!
+      this.at = at
+    } else {
+      this.at += source.copy(this.buffer, this.at, start, end)
+    }
+  }
+
   /** A number as JSON (integers written digit by digit, without a temporary string). */
   number(value: number): void {
     if (!Number.isSafeInteger(value) || value < 0 || value >= 1e9) {
@@ -61,6 +75,50 @@ export class ByteWriter {
       rest = Math.floor(rest / 10)
     }
     this.at += digits
+  }
+
+  /** The UUID `ids[at .. at + 15]` as a JSON string: lowercase, hyphenated. */
+  uuid(ids: Uint8Array, at: number): void {
+    this.reserve(38)
+    const { buffer } = this
+    const start = this.at
+    buffer[start] = 0x22
+    buffer[start + 9] = buffer[start + 14] = buffer[start + 19] = buffer[start + 24] = 0x2d
+    for (let i = 0; i < 16; i++) {
+      const byte = ids[at + i]!
+      const out = start + uuidPositions[i]!
+      buffer[out] = hexDigits[byte >> 4]!
+      buffer[out + 1] = hexDigits[byte & 15]!
+    }
+    buffer[start + 37] = 0x22
+    this.at = start + 38
+  }
+
+  /** `text` as a JSON string, exactly as `JSON.stringify` writes it. */
+  jsonString(text: string): void {
+    const length = text.length
+    this.reserve(length + 2)
+    const { buffer } = this
+    let out = this.at
+    buffer[out++] = 0x22
+    // Printable ASCII is copied as it is; anything else takes the general way.
+    for (let i = 0; i < length; i++) {
+      const unit = text.charCodeAt(i)
+      if (unit < 0x20 || unit > 0x7f || unit === 0x22 || unit === 0x5c) return this.escapedJsonString(text)
+      buffer[out++] = unit
+    }
+    buffer[out++] = 0x22
+    this.at = out
+  }
+
+  private escapedJsonString(text: string): void {
+    if (needsEscaping.test(text)) {
+      this.utf8(JSON.stringify(text))
+    } else {
+      this.byte(0x22)
+      this.utf8(text)
+      this.byte(0x22)
+    }
   }
 
   byte(value: number): void {
@@ -81,16 +139,10 @@ export class ByteWriter {
   }
 }
 
+const hexDigits = Buffer.from("0123456789abcdef")
+/** Where the two hex digits of each byte of a UUID go in `"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"`. */
+const uuidPositions = Uint8Array.of(1, 3, 5, 7, 10, 12, 15, 17, 20, 22, 25, 27, 29, 31, 33, 35)
+
 /** Characters that JSON.stringify would escape (surrogates: let it decide whether they pair up). */
 const needsEscaping = /["\\\x00-\x1f\ud800-\udfff]/
 
-/** Appends `text` as a JSON string, exactly as `JSON.stringify` writes it. */
-export const writeJsonString = (out: ByteWriter, text: string): void => {
-  if (needsEscaping.test(text)) {
-    out.utf8(JSON.stringify(text))
-  } else {
-    out.byte(0x22)
-    out.utf8(text)
-    out.byte(0x22)
-  }
-}

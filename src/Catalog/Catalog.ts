@@ -1,4 +1,4 @@
-import type { CollectionRows } from "../Domain/Collection.js"
+import type { CollectionColumns } from "../Domain/Collection.js"
 import type { ChangeLog } from "../Domain/CollectionChanges.js"
 import { buildChangeFeed, type ChangeFeed } from "./ChangeFeed.js"
 import { buildNamedTable, type NamedTable } from "./NamedTable.js"
@@ -16,24 +16,23 @@ export type Catalog = {
 }
 
 /**
- * Builds the catalog once from the collection rows: default order, per-field ranks, search
+ * Builds the catalog once from the collection's columns: default order, per-field ranks, search
  * indexes, reference groups and every response byte that does not depend on parameters.
- * Ids are taken as stored (lowercase hyphenated, see CollectionRows).
  */
 export const buildCatalog = (
-  rows: CollectionRows,
+  columns: CollectionColumns,
   info: { readonly generation: number; readonly loadedAt: Date; readonly changeLog?: ChangeLog | undefined }
 ): Catalog => {
-  const albums = buildNamedTable(rows.albums)
-  const artists = buildNamedTable(rows.artists)
-  const genres = buildNamedTable(rows.genres)
+  const albums = buildNamedTable(columns.albums)
+  const artists = buildNamedTable(columns.artists)
+  const genres = buildNamedTable(columns.genres)
   return {
     generation: info.generation,
     loadedAt: info.loadedAt,
-    songs: buildSongTable(rows.songs, albums, artists, genres),
-    albums,
-    artists,
-    genres,
+    songs: buildSongTable(columns.songs, albums, artists, genres),
+    albums: albums.table,
+    artists: artists.table,
+    genres: genres.table,
     changes: buildChangeFeed(info.changeLog, info.generation)
   }
 }

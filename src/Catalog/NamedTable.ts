@@ -1,14 +1,12 @@
-import type { NamedRow } from "../Domain/Collection.js"
-import { writeJsonString } from "./ByteWriter.js"
+import type { NamedColumns } from "../Domain/Collection.js"
 import { type EntityTable, identityOrder, serializeEntities } from "./EntityTable.js"
 import { defaultOrder, fieldOrder } from "./fieldOrders.js"
+import { IdMap } from "./IdMap.js"
 import { Marks } from "./Marks.js"
 import { buildSearchIndex } from "./SearchIndex.js"
 
 /** Albums, artists or genres: `{id, name}` objects. */
 export type NamedTable = EntityTable & {
-  readonly ids: ReadonlyArray<string>
-  readonly names: ReadonlyArray<string>
   /** Entities by their plainly lowercased name (the `album`/`artist`/`genre` song filters). */
   readonly byLowerName: ReadonlyMap<string, Int32Array>
 }
@@ -16,19 +14,37 @@ export type NamedTable = EntityTable & {
 /** The fields of albums, artists and genres, in output order; `order` accepts each. */
 export const namedFields = ["id", "name"] as const
 
+/** A named table with what the song table needs of it while it is built (not kept in the catalog). */
+export type NamedTableBuild = {
+  readonly table: NamedTable
+  /** Entity `e` has the id `ids[16 e .. 16 e + 15]` and the name `names[e]`. */
+  readonly ids: Uint8Array
+  readonly names: ReadonlyArray<string>
+  /** The distinct ids; `entityOfKey[k]` is the first entity (in default order) with the id of key `k`. */
+  readonly idMap: IdMap
+  readonly entityOfKey: Int32Array
+}
+
 /** `{"id":` and `,"name":`, shared by every entity's JSON. */
 export const idKey = Buffer.from("{\"id\":")
 export const nameKey = Buffer.from(",\"name\":")
 
-export const buildNamedTable = (table: ReadonlyArray<NamedRow>): NamedTable => {
-  const size = table.length
-  const { entityOfRow, idOrder, rows } = defaultOrder(size, (row) => table[row]!.id, (row) => table[row]!.name)
-  const ids = new Array<string>(size)
+export const buildNamedTable = (columns: NamedColumns): NamedTableBuild => {
+  const { size } = columns
+  const { entityOfRow, idOrder, rows } = defaultOrder(size, columns.ids, columns.names)
+  const ids = new Uint8Array(16 * size)
   const names = new Array<string>(size)
   for (let e = 0; e < size; e++) {
-    const row = table[rows[e]!]!
-    ids[e] = row.id
-    names[e] = row.name
+    const row = rows[e]!
+    ids.set(columns.ids.subarray(16 * row, 16 * row + 16), 16 * e)
+    names[e] = columns.names[row]!
+  }
+  const idMap = new IdMap(size)
+  const entityOfKey = new Int32Array(size)
+  for (let e = 0; e < size; e++) {
+    const known = idMap.size
+    const key = idMap.add(ids, 16 * e)
+    if (key === known) entityOfKey[key] = e
   }
   const lower = new Map<string, Array<number>>()
   for (let e = 0; e < size; e++) {
@@ -41,20 +57,19 @@ export const buildNamedTable = (table: ReadonlyArray<NamedRow>): NamedTable => {
   for (const [key, list] of lower) byLowerName.set(key, Int32Array.from(list))
   const { body, starts } = serializeEntities(size, (e, out) => {
     out.bytes(idKey)
-    writeJsonString(out, ids[e]!)
+    out.uuid(ids, 16 * e)
     out.bytes(nameKey)
-    writeJsonString(out, names[e]!)
+    out.jsonString(names[e]!)
     out.byte(0x7d)
   })
-  return {
+  const table: NamedTable = {
     size,
     body,
     starts,
     fields: new Map(namedFields.map((field) => [field, field === "id" ? fieldOrder(idOrder) : identityOrder])),
-    search: buildSearchIndex(size, (row) => table[row]!.name, (row) => entityOfRow[row]!),
+    search: buildSearchIndex(size, (row) => columns.names[row]!, (row) => entityOfRow[row]!),
     marks: new Marks(size),
-    ids,
-    names,
     byLowerName
   }
+  return { table, ids, names, idMap, entityOfKey }
 }

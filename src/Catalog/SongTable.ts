@@ -1,8 +1,10 @@
-import type { SongRow } from "../Domain/Collection.js"
-import { writeJsonString } from "./ByteWriter.js"
+import type { SongColumns } from "../Domain/Collection.js"
+import { writeUuidBytes } from "../Domain/Ids.js"
+import { ByteWriter } from "./ByteWriter.js"
 import { type EntityTable, type FieldOrder, identityOrder, serializeEntities } from "./EntityTable.js"
-import { defaultOrder, fieldOrder, numberBuckets, sortByBucket, stringBuckets } from "./fieldOrders.js"
-import { idKey, nameKey, type NamedTable } from "./NamedTable.js"
+import { defaultOrder, fieldOrder, idRanks, numberBuckets, sortByBucket, stringBuckets } from "./fieldOrders.js"
+import { IdMap } from "./IdMap.js"
+import { idKey, nameKey, type NamedTableBuild } from "./NamedTable.js"
 import { Marks } from "./Marks.js"
 import { buildSearchIndex } from "./SearchIndex.js"
 
@@ -25,8 +27,8 @@ export type SongField = (typeof songFields)[number]
 
 /** Songs grouped by the value of one reference field (`album_id`, `artist_id` or `genre_id`). */
 export type SongGroups = {
-  /** Group of each distinct referenced id (as stored in the song rows). */
-  readonly byId: ReadonlyMap<string, number>
+  /** The distinct referenced ids; the key of an id is its group. */
+  readonly byId: IdMap
   /** Songs of group `g` are `songs[starts[g] .. starts[g + 1] - 1]`, ascending. */
   readonly starts: Int32Array
   readonly songs: Int32Array
@@ -57,6 +59,12 @@ export const songsByField = (groups: SongGroups, field: FieldOrder, order: Int32
   return sorted
 }
 
+const scratchId = new Uint8Array(16)
+
+/** The group of songs referring to `uuid` (any spelling `parseUuid` returns), -1 when none does. */
+export const groupOfUuid = (groups: SongGroups, uuid: string): number =>
+  writeUuidBytes(uuid, scratchId, 0) ? groups.byId.find(scratchId, 0) : -1
+
 export type SongTable = EntityTable & {
   readonly album: SongGroups
   readonly artist: SongGroups
@@ -66,60 +74,67 @@ export type SongTable = EntityTable & {
 type GroupsBuild = {
   readonly groups: SongGroups
   readonly groupOfSong: Int32Array
-  /** Per group: the referenced id, the referenced name ("" when missing) and the JSON of both fields. */
-  readonly ids: ReadonlyArray<string>
+  /** Per group, the referenced name ("" when missing). */
   readonly names: ReadonlyArray<string>
-  readonly json: ReadonlyArray<Buffer>
+  /** The JSON of both fields of group `g` is `json[jsonStarts[g] .. jsonStarts[g + 1] - 1]`. */
+  readonly json: Buffer
+  readonly jsonStarts: Uint32Array
 }
 
 const buildGroups = (
-  songRows: ReadonlyArray<SongRow>,
+  songIds: Uint8Array,
   entityOfRow: Int32Array,
-  table: NamedTable,
+  named: NamedTableBuild,
   field: "album" | "artist" | "genre"
 ): GroupsBuild => {
-  const size = songRows.length
-  const key = `${field}_id` as const
-  const byId = new Map<string, number>()
-  const ids: Array<string> = []
+  const size = entityOfRow.length
+  const byId = new IdMap(Math.min(size, named.table.size + 16))
   const groupOfSong = new Int32Array(size)
-  for (let row = 0; row < size; row++) {
-    const id = songRows[row]![key]
-    let group = byId.get(id)
-    if (group === undefined) {
-      group = ids.length
-      byId.set(id, group)
-      ids.push(id)
-    }
-    groupOfSong[entityOfRow[row]!] = group
-  }
-  const starts = new Int32Array(ids.length + 1)
+  for (let row = 0; row < size; row++) groupOfSong[entityOfRow[row]!] = byId.add(songIds, 16 * row)
+  const groupCount = byId.size
+  const starts = new Int32Array(groupCount + 1)
   for (let s = 0; s < size; s++) starts[groupOfSong[s]! + 1]!++
-  for (let g = 1; g <= ids.length; g++) starts[g]! += starts[g - 1]!
-  const fill = starts.slice(0, ids.length)
+  for (let g = 1; g <= groupCount; g++) starts[g]! += starts[g - 1]!
+  const fill = starts.slice(0, groupCount)
   const songs = new Int32Array(size)
   for (let s = 0; s < size; s++) songs[fill[groupOfSong[s]!]!++] = s
 
-  const entityOfId = new Map<string, number>()
-  for (let e = 0; e < table.size; e++) if (!entityOfId.has(table.ids[e]!)) entityOfId.set(table.ids[e]!, e)
-  const names = ids.map((id) => {
-    const entity = entityOfId.get(id)
-    return entity === undefined ? "" : table.names[entity]!
-  })
-  const json = ids.map((id, g) =>
-    Buffer.from(`,"${field}":${JSON.stringify(names[g])},"${field}_id":${JSON.stringify(id)}`)
-  )
-  const ofEntity = new Int32Array(table.size)
-  for (let e = 0; e < table.size; e++) ofEntity[e] = byId.get(table.ids[e]!) ?? -1
-  return { groups: { byId, starts, songs, ofEntity, byField: new Map() }, groupOfSong, ids, names, json }
+  const names = new Array<string>(groupCount)
+  const nameField = Buffer.from(`,"${field}":`)
+  const idField = Buffer.from(`,"${field}_id":`)
+  const out = new ByteWriter(groupCount * 80)
+  const jsonStarts = new Uint32Array(groupCount + 1)
+  for (let g = 0; g < groupCount; g++) {
+    const key = named.idMap.find(byId.keys, 16 * g)
+    names[g] = key < 0 ? "" : named.names[named.entityOfKey[key]!]!
+    jsonStarts[g] = out.length
+    out.bytes(nameField)
+    out.jsonString(names[g]!)
+    out.bytes(idField)
+    out.uuid(byId.keys, 16 * g)
+  }
+  jsonStarts[groupCount] = out.length
+  const ofEntity = new Int32Array(named.table.size)
+  for (let e = 0; e < ofEntity.length; e++) ofEntity[e] = byId.find(named.ids, 16 * e)
+  return {
+    groups: { byId, starts, songs, ofEntity, byField: new Map() },
+    groupOfSong,
+    names,
+    json: out.finish(),
+    jsonStarts
+  }
 }
 
-const sortByGroupKey = (
+const writeGroup = (out: ByteWriter, build: GroupsBuild, song: number): void => {
+  const g = build.groupOfSong[song]!
+  out.range(build.json, build.jsonStarts[g]!, build.jsonStarts[g + 1]!)
+}
+
+const sortByGroupBucket = (
   idOrder: Int32Array,
   build: GroupsBuild,
-  keys: ReadonlyArray<string>
+  { bucketOf: groupBucket, buckets }: { readonly bucketOf: Int32Array; readonly buckets: number }
 ): Int32Array => {
-  const { bucketOf: groupBucket, buckets } = stringBuckets(keys)
   const bucketOf = new Int32Array(build.groupOfSong.length)
   for (let s = 0; s < bucketOf.length; s++) bucketOf[s] = groupBucket[build.groupOfSong[s]!]!
   return sortByBucket(idOrder, bucketOf, buckets)
@@ -139,51 +154,52 @@ const songKeys = {
 }
 
 export const buildSongTable = (
-  table: ReadonlyArray<SongRow>,
-  albums: NamedTable,
-  artists: NamedTable,
-  genres: NamedTable
+  columns: SongColumns,
+  albums: NamedTableBuild,
+  artists: NamedTableBuild,
+  genres: NamedTableBuild
 ): SongTable => {
-  const size = table.length
-  const { entityOfRow, idOrder, rows } = defaultOrder(size, (row) => table[row]!.id, (row) => table[row]!.name)
-  const album = buildGroups(table, entityOfRow, albums, "album")
-  const artist = buildGroups(table, entityOfRow, artists, "artist")
-  const genre = buildGroups(table, entityOfRow, genres, "genre")
-  const numbers = (field: "length" | "track" | "year"): Float64Array => {
+  const { size, ids, names } = columns
+  const { entityOfRow, idOrder, rows } = defaultOrder(size, ids, names)
+  const album = buildGroups(columns.albumIds, entityOfRow, albums, "album")
+  const artist = buildGroups(columns.artistIds, entityOfRow, artists, "artist")
+  const genre = buildGroups(columns.genreIds, entityOfRow, genres, "genre")
+  const byEntity = (values: Float64Array): Float64Array => {
     const out = new Float64Array(size)
-    for (let row = 0; row < size; row++) out[entityOfRow[row]!] = table[row]![field]
+    for (let row = 0; row < size; row++) out[entityOfRow[row]!] = values[row]!
     return out
   }
+  const groupIdRanks = (build: GroupsBuild) => idRanks(build.groups.byId.size, build.groups.byId.keys)
   const orders: Record<SongField, FieldOrder> = {
     id: fieldOrder(idOrder),
     name: identityOrder,
-    length: fieldOrder(sortByNumber(idOrder, numbers("length"))),
-    track: fieldOrder(sortByNumber(idOrder, numbers("track"))),
-    year: fieldOrder(sortByNumber(idOrder, numbers("year"))),
-    album: fieldOrder(sortByGroupKey(idOrder, album, album.names)),
-    album_id: fieldOrder(sortByGroupKey(idOrder, album, album.ids)),
-    artist: fieldOrder(sortByGroupKey(idOrder, artist, artist.names)),
-    artist_id: fieldOrder(sortByGroupKey(idOrder, artist, artist.ids)),
-    genre: fieldOrder(sortByGroupKey(idOrder, genre, genre.names)),
-    genre_id: fieldOrder(sortByGroupKey(idOrder, genre, genre.ids))
+    length: fieldOrder(sortByNumber(idOrder, byEntity(columns.length))),
+    track: fieldOrder(sortByNumber(idOrder, byEntity(columns.track))),
+    year: fieldOrder(sortByNumber(idOrder, byEntity(columns.year))),
+    album: fieldOrder(sortByGroupBucket(idOrder, album, stringBuckets(album.names))),
+    album_id: fieldOrder(sortByGroupBucket(idOrder, album, groupIdRanks(album))),
+    artist: fieldOrder(sortByGroupBucket(idOrder, artist, stringBuckets(artist.names))),
+    artist_id: fieldOrder(sortByGroupBucket(idOrder, artist, groupIdRanks(artist))),
+    genre: fieldOrder(sortByGroupBucket(idOrder, genre, stringBuckets(genre.names))),
+    genre_id: fieldOrder(sortByGroupBucket(idOrder, genre, groupIdRanks(genre)))
   }
   const fields = new Map<string, FieldOrder>(songFields.map((field) => [field, orders[field]]))
-  const search = buildSearchIndex(size, (row) => table[row]!.name, (row) => entityOfRow[row]!)
+  const search = buildSearchIndex(size, (row) => names[row]!, (row) => entityOfRow[row]!)
   const { body, starts } = serializeEntities(size, (e, out) => {
-    const song = table[rows[e]!]!
+    const row = rows[e]!
     out.bytes(songKeys.id)
-    writeJsonString(out, song.id)
+    out.uuid(ids, 16 * row)
     out.bytes(songKeys.name)
-    writeJsonString(out, song.name)
+    out.jsonString(names[row]!)
     out.bytes(songKeys.length)
-    out.number(song.length)
+    out.number(columns.length[row]!)
     out.bytes(songKeys.track)
-    out.number(song.track)
+    out.number(columns.track[row]!)
     out.bytes(songKeys.year)
-    out.number(song.year)
-    out.bytes(album.json[album.groupOfSong[e]!]!)
-    out.bytes(artist.json[artist.groupOfSong[e]!]!)
-    out.bytes(genre.json[genre.groupOfSong[e]!]!)
+    out.number(columns.year[row]!)
+    writeGroup(out, album, e)
+    writeGroup(out, artist, e)
+    writeGroup(out, genre, e)
     out.byte(0x7d)
   })
   return {

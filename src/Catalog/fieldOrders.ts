@@ -1,6 +1,6 @@
 import type { FieldOrder } from "./EntityTable.js"
-import { sortIndicesByString, sortIndicesByText } from "./sortIndicesByString.js"
-import { sortIndicesByUuid } from "./sortIndicesByUuid.js"
+import { sortIndicesById } from "./sortIndicesById.js"
+import { sortIndicesByString } from "./sortIndicesByString.js"
 
 export const identity = (size: number): Int32Array => {
   const out = new Int32Array(size)
@@ -86,17 +86,23 @@ export const numberBuckets = (values: Float64Array): { readonly bucketOf: Int32A
   return { bucketOf, buckets: distinct.length + 1 }
 }
 
+/** Ranks of distinct 16-byte ids in byte order: id `i` is `ids[16 i .. 16 i + 15]`, all different. */
+export const idRanks = (count: number, ids: Uint8Array): { readonly bucketOf: Int32Array; readonly buckets: number } => ({
+  bucketOf: inverse(sortIndicesById(identity(count), ids)),
+  buckets: count
+})
+
 /**
  * Row numbers in default order (name, then id, then row number), the entity number of each row,
- * and the id order over entities.
+ * and the id order over entities. Row `r` has the id `ids[16 r .. 16 r + 15]` and the name `names[r]`.
  */
 export const defaultOrder = (
   count: number,
-  idAt: (row: number) => string,
-  nameAt: (row: number) => string
+  ids: Uint8Array,
+  names: ReadonlyArray<string>
 ): { readonly rows: Int32Array; readonly entityOfRow: Int32Array; readonly idOrder: Int32Array } => {
-  const byId = sortIndicesByUuid(identity(count), count, idAt) ?? sortIndicesByText(identity(count), count, idAt)
-  const rows = sortIndicesByText(byId, count, nameAt)
+  const byId = sortIndicesById(identity(count), ids)
+  const rows = sortIndicesByString(byId, names)
   const entityOfRow = inverse(rows)
   const idOrder = new Int32Array(count)
   for (let p = 0; p < count; p++) idOrder[p] = entityOfRow[byId[p]!]!

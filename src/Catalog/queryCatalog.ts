@@ -8,7 +8,8 @@ import { normalizeText } from "./normalizeText.js"
 import { parsePythonInt } from "./parsePythonInt.js"
 import type { Marks } from "./Marks.js"
 import { ascendingMatches, keepPage, keptPage, searchCatalog } from "./searchCatalog.js"
-import { type SongGroups, songsByField } from "./SongTable.js"
+import { type SearchHits, searchHits, type SearchIndex } from "./SearchIndex.js"
+import { groupOfUuid, type SongGroups, songsByField } from "./SongTable.js"
 import { emptySet } from "./sortedSets.js"
 
 export type Endpoint = "songs" | "albums" | "artists" | "genres"
@@ -329,7 +330,7 @@ export const queryCatalogWith = (
       const entities = named.byLowerName.get(raw.toLowerCase()) ?? emptySet
       filters.push([{ kind: "groupsOf", groups: songs[param], entities }])
     }
-    for (const [groups, id] of ids) filters.push([{ kind: "group", groups, group: groups.byId.get(id) ?? -1 }])
+    for (const [groups, id] of ids) filters.push([{ kind: "group", groups, group: groupOfUuid(groups, id) }])
   }
 
   if (search !== undefined && orderParam === undefined) {

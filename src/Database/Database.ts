@@ -1,5 +1,5 @@
 import { Context, type Effect } from "effect"
-import type { CollectionRows, SongTags } from "../Domain/Collection.js"
+import type { CollectionColumns, CollectionRows, SongTags } from "../Domain/Collection.js"
 import type { ChangeLog, EntityChanges } from "../Domain/CollectionChanges.js"
 import type { DatabaseError } from "./DatabaseError.js"
 import type { DatabaseTarget } from "./DatabaseUrl.js"
@@ -16,7 +16,7 @@ export type FileState = {
 }
 
 export type StoredCollection = {
-  readonly rows: CollectionRows
+  readonly columns: CollectionColumns
   readonly generation: number
   readonly scannedAt: Date | undefined
   /** Undefined when the database has no change log yet (its schema predates it and only a scan upgrades it). */

@@ -3,7 +3,7 @@ import type { SqlError } from "@effect/sql/SqlError"
 import { Array as Arr, Context, Effect, Either, Layer } from "effect"
 import { AppConfig } from "../Config/AppConfig.js"
 import { canonicalUuid, compactUuid } from "../Domain/Ids.js"
-import type { CollectionRows, NamedRow, SongRow } from "../Domain/Collection.js"
+import { type CollectionRows, type NamedRow, namedRows, type SongRow } from "../Domain/Collection.js"
 import {
   type ChangeLog,
   type ChangeRow,
@@ -14,6 +14,8 @@ import {
   isChangeKind,
   isEntityKind
 } from "../Domain/CollectionChanges.js"
+import { MalformedId, NamedColumnsBuilder, SongColumnsBuilder } from "./ColumnsBuilder.js"
+import { readSongPages } from "./readSongPages.js"
 import { Database, type FileOutcome, type FileState, type ReplaceCollection } from "./Database.js"
 import { DatabaseError } from "./DatabaseError.js"
 import { describeTarget, parseDatabaseUrl, type DatabaseTarget } from "./DatabaseUrl.js"
@@ -46,7 +48,7 @@ const connect = (target: DatabaseTarget, purpose: Purpose) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const what = describeTarget(target)
-    const failWith = (action: string) => (error: SqlError | Migrator.MigrationError) =>
+    const failWith = (action: string) => (error: SqlError | Migrator.MigrationError | MalformedId) =>
       new DatabaseError({ message: `${action} ${what} failed: ${describeSqlError(error)}`, cause: error })
     const storedId = target.dialect === "sqlite" ? compactUuid : (id: string) => id
 
@@ -65,23 +67,18 @@ const connect = (target: DatabaseTarget, purpose: Purpose) =>
     }
 
     const readNamed = (table: string) =>
-      Effect.map(sql<{ id: string; name: string | null }>`SELECT id, name FROM ${sql(table)}`, (rows) =>
-        rows.map((row): NamedRow => ({ id: canonicalUuid(String(row.id)), name: row.name ?? "" })))
+      Effect.map(sql`SELECT id, name FROM ${sql(table)}`.values, (rows) => {
+        const columns = new NamedColumnsBuilder(table, rows.length)
+        for (const row of rows) columns.push(row)
+        return columns.finish()
+      })
 
-    const readSongs = Effect.map(
-      sql<Record<keyof SongRow, unknown>>`SELECT id, name, length, track, year, album_id, artist_id, genre_id FROM tracks`,
-      (rows) =>
-        rows.map((row): SongRow => ({
-          id: canonicalUuid(String(row.id)),
-          name: typeof row.name === "string" ? row.name : "",
-          length: Number(row.length ?? 0),
-          track: Number(row.track ?? 0),
-          year: Number(row.year ?? 0),
-          album_id: canonicalUuid(String(row.album_id)),
-          artist_id: canonicalUuid(String(row.artist_id)),
-          genre_id: canonicalUuid(String(row.genre_id))
-        }))
-    )
+    const readSongs = Effect.gen(function* () {
+      const [counted] = yield* sql<{ songs: number | string }>`SELECT count(*) AS songs FROM tracks`
+      const columns = new SongColumnsBuilder(Number(counted?.songs ?? 0))
+      yield* readSongPages(sql, columns)
+      return columns.finish()
+    })
 
     const latestScan = Effect.map(
       sql<{ generation: number | string; finished_at: string | Date }>`SELECT generation, finished_at FROM avalon_scans ORDER BY generation DESC LIMIT 1`,
@@ -120,7 +117,8 @@ const connect = (target: DatabaseTarget, purpose: Purpose) =>
         changeLog: schemaVersion >= changeLogMigrationId ? readChangeLog : Effect.succeed(undefined)
       })
     ).pipe(
-      Effect.map(({ changeLog, scan, ...rows }) => ({ rows, generation: scan.generation, scannedAt: scan.scannedAt, changeLog })),
+      Effect.map(({ changeLog, scan, ...columns }) => ({ columns, generation: scan.generation, scannedAt: scan.scannedAt, changeLog })),
+      Effect.catchAllDefect((defect) => defect instanceof MalformedId ? Effect.fail(defect) : Effect.die(defect)),
       Effect.mapError(failWith("reading the collection from"))
     )
 
@@ -163,9 +161,9 @@ const connect = (target: DatabaseTarget, purpose: Purpose) =>
         (previous) => {
           const changes = {
             songs,
-            albums: diffNamedRows(previous.albums, rows.albums),
-            artists: diffNamedRows(previous.artists, rows.artists),
-            genres: diffNamedRows(previous.genres, rows.genres)
+            albums: diffNamedRows(namedRows(previous.albums), rows.albums),
+            artists: diffNamedRows(namedRows(previous.artists), rows.artists),
+            genres: diffNamedRows(namedRows(previous.genres), rows.genres)
           }
           const out: Array<Record<string, unknown>> = []
           for (const entity of entityKinds) {

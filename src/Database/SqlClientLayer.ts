@@ -2,8 +2,6 @@ import { existsSync, statSync } from "node:fs"
 import { dirname } from "node:path"
 import { Reactivity } from "@effect/experimental"
 import { SqlClient } from "@effect/sql"
-import { PgClient } from "@effect/sql-pg"
-import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Duration, Effect, Layer, Redacted } from "effect"
 import { DatabaseError } from "./DatabaseError.js"
 import { describeTarget, type DatabaseTarget } from "./DatabaseUrl.js"
@@ -18,6 +16,8 @@ const openSqlite = (filename: string) =>
     if (filename !== ":memory:" && existsSync(filename) && statSync(filename).isDirectory()) {
       return yield* new DatabaseError({ message: `cannot open SQLite database ${filename}: it is a folder` })
     }
+    // Each driver is loaded only for its dialect (PostgreSQL's is the larger).
+    const { SqliteClient } = yield* Effect.promise(() => import("@effect/sql-sqlite-node"))
     return yield* SqliteClient.make({ filename }).pipe(
       Effect.catchAllDefect((defect) =>
         new DatabaseError({ message: `cannot open SQLite database ${filename}: ${describeSqlError(defect)}`, cause: defect }))
@@ -25,10 +25,10 @@ const openSqlite = (filename: string) =>
   })
 
 const openPostgres = (url: string, target: DatabaseTarget) =>
-  PgClient.make({ url: Redacted.make(url), maxConnections: 4, connectTimeout: Duration.seconds(5), applicationName: "avalon" }).pipe(
+  Effect.flatMap(Effect.promise(() => import("@effect/sql-pg")), ({ PgClient }) => PgClient.make({ url: Redacted.make(url), maxConnections: 4, connectTimeout: Duration.seconds(5), applicationName: "avalon" }).pipe(
     Effect.mapError((error) =>
       new DatabaseError({ message: `cannot connect to ${describeTarget(target)}: ${describeSqlError(error)}`, cause: error }))
-  )
+  ))
 
 /** The `SqlClient` for a parsed DATABASE_URL, with failures mapped to one clear `DatabaseError`. */
 export const sqlClientLayer = (target: DatabaseTarget): Layer.Layer<SqlClient.SqlClient, DatabaseError> =>

@@ -47,3 +47,36 @@ export const canonicalUuid = (stored: string): string => {
 }
 
 export const compactUuid = (uuid: string): string => uuid.replace(/-/g, "")
+
+const hexValues = new Int8Array(128).fill(-1)
+for (let i = 0; i < 16; i++) {
+  hexValues["0123456789abcdef".charCodeAt(i)] = i
+  hexValues["0123456789ABCDEF".charCodeAt(i)] = i
+}
+/** The value of a hex digit (either case), -1 for any other UTF-16 unit. */
+export const hexValue = (unit: number): number => (unit < 128 ? hexValues[unit]! : -1)
+
+/**
+ * Writes the 16 bytes of a stored UUID (32 hex digits, either case, hyphens anywhere: SQLite holds
+ * them bare, PostgreSQL hyphenated) to `out[at .. at + 15]`; false when `text` is not such a UUID.
+ */
+export const writeUuidBytes = (text: string, out: Uint8Array, at: number): boolean => {
+  let written = 0
+  let high = -1
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i)
+    if (unit === 0x2d) continue
+    const value = hexValue(unit)
+    if (value < 0 || written === 16) return false
+    if (high < 0) high = value
+    else {
+      out[at + written++] = (high << 4) | value
+      high = -1
+    }
+  }
+  return written === 16 && high < 0
+}
+
+/** The lowercase hyphenated spelling of the 16 bytes at `bytes[at .. at + 15]`. */
+export const uuidText = (bytes: Uint8Array, at: number): string =>
+  hyphenate(Buffer.from(bytes.buffer, bytes.byteOffset + at, 16).toString("hex"))

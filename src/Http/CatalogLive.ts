@@ -1,4 +1,5 @@
 import { userInfo } from "node:os"
+import { setFlagsFromString } from "node:v8"
 import { Data, Duration, Effect, Either, Layer, Queue, Schedule } from "effect"
 import { buildCatalog } from "../Catalog/Catalog.js"
 import { AppConfig } from "../Config/AppConfig.js"
@@ -39,18 +40,26 @@ const loadInto = (cell: CatalogCell, reason: LoadReason) =>
     const started = performance.now()
     const stored = yield* db.readCollection
     const catalog = yield* Effect.try({
-      try: () => buildCatalog(stored.rows, { generation: stored.generation, loadedAt: stored.scannedAt ?? new Date(), changeLog: stored.changeLog }),
+      try: () => buildCatalog(stored.columns, { generation: stored.generation, loadedAt: stored.scannedAt ?? new Date(), changeLog: stored.changeLog }),
       catch: (error) => new CatalogBuildError({ message: `building the catalog failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}` })
     })
     cell.swap(catalog)
     const seconds = ((performance.now() - started) / 1000).toFixed(2)
     yield* Effect.logInfo(
       `avalon ${version} ${describeReason(reason)}: request path ${REQUEST_PATH}, user ${who()}, ` +
-        `${stored.rows.songs.length} songs, ${stored.rows.albums.length} albums, ${stored.rows.artists.length} artists, ` +
-        `${stored.rows.genres.length} genres (generation ${stored.generation}) loaded in ${seconds} s from ${describeTarget(db.target)}, ` +
+        `${stored.columns.songs.size} songs, ${stored.columns.albums.size} albums, ${stored.columns.artists.size} artists, ` +
+        `${stored.columns.genres.size} genres (generation ${stored.generation}) loaded in ${seconds} s from ${describeTarget(db.target)}, ` +
         `memory ${megabytes(process.memoryUsage().rss)} RSS`
     )
   })
+
+/**
+ * Keeps V8's young generation at its initial size. A catalog build keeps most of what it allocates, so
+ * V8 would grow the young generation to its 2 × 16 MB maximum, memory that the process then holds as
+ * peak RSS for no gain (100k songs: peak RSS 189 MB -> 161 MB, the same CPU). V8 reads this flag each
+ * time it considers growing that space, so setting it now takes effect.
+ */
+const keepYoungGenerationSmall = () => setFlagsFromString("--semi-space-growth-factor=1")
 
 /** 1 s, 2 s, 4 s, … at most 30 s between start-up attempts. */
 const startUpDelay = (attempt: number) => Duration.seconds(Math.min(30, 2 ** attempt))
@@ -64,6 +73,7 @@ const startUpDelay = (attempt: number) => Duration.seconds(Math.min(30, 2 ** att
  */
 export const CatalogLoader: Layer.Layer<never, never, CatalogStore | Database | AppConfig> = Layer.scopedDiscard(
   Effect.gen(function* () {
+    keepYoungGenerationSmall()
     const cell = yield* CatalogStore
     const db = yield* Database
     const { RELOAD_INTERVAL } = yield* AppConfig

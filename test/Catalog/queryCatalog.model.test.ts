@@ -4,7 +4,7 @@ import { renderErrorEnvelope } from "../../src/Catalog/ApiError.js"
 import { buildCatalog } from "../../src/Catalog/Catalog.js"
 import { songFields } from "../../src/Catalog/SongTable.js"
 import { type Endpoint, queryCatalog, queryCatalogWith } from "../../src/Catalog/queryCatalog.js"
-import type { CollectionRows, NamedRow, SongRow } from "../../src/Domain/Collection.js"
+import { collectionColumns, type CollectionRows, type NamedRow, type SongRow } from "../../src/Domain/Collection.js"
 import { albumId, artistId, genreId, songId } from "../../src/Domain/Ids.js"
 import { referenceQuery } from "./referenceQuery.js"
 
@@ -109,7 +109,7 @@ describe("queryCatalog agrees with a naive model of api.md", () => {
     "on a random collection of %i songs (%i queries per endpoint)",
     (songCount, queries) => {
       const rows = randomCollection(songCount)
-      const catalog = buildCatalog(rows, { generation: 1, loadedAt: new Date(0) })
+      const catalog = buildCatalog(collectionColumns(rows), { generation: 1, loadedAt: new Date(0) })
       let nonEmpty = 0
       let errors = 0
       let paged = 0

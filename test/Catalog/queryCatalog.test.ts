@@ -2,12 +2,13 @@ import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
 import { renderErrorEnvelope } from "../../src/Catalog/ApiError.js"
 import { buildCatalog } from "../../src/Catalog/Catalog.js"
+import { collectionColumns } from "../../src/Domain/Collection.js"
 import { songFields } from "../../src/Catalog/SongTable.js"
 import { type Endpoint, queryCatalog } from "../../src/Catalog/queryCatalog.js"
 import { albumId, artistId, genreId, songId } from "../../src/Domain/Ids.js"
 import { missingAlbumId, rows } from "./fixtures.js"
 
-const catalog = buildCatalog(rows, { generation: 7, loadedAt: new Date(0) })
+const catalog = buildCatalog(collectionColumns(rows), { generation: 7, loadedAt: new Date(0) })
 
 type Item = Record<string, string | number>
 

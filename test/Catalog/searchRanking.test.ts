@@ -1,10 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
 import { buildCatalog } from "../../src/Catalog/Catalog.js"
+import { collectionColumns } from "../../src/Domain/Collection.js"
 import { type Endpoint, queryCatalog } from "../../src/Catalog/queryCatalog.js"
 import { nightRanked, searchRows } from "./searchFixtures.js"
 
-const catalog = buildCatalog(searchRows, { generation: 1, loadedAt: new Date(0) })
+const catalog = buildCatalog(collectionColumns(searchRows), { generation: 1, loadedAt: new Date(0) })
 
 const run = (endpoint: Endpoint, params: Record<string, string>, on = catalog) => {
   const result = queryCatalog(on, endpoint, new Map(Object.entries(params)))
@@ -44,12 +45,12 @@ describe("ranked search (query without order)", () => {
     const first = run("songs", { query: "night" }).body
     expect(run("songs", { query: "night" }).body.equals(first)).toBe(true)
     const reversed = buildCatalog(
-      {
+      collectionColumns({
         songs: [...searchRows.songs].reverse(),
         albums: [...searchRows.albums].reverse(),
         artists: [...searchRows.artists].reverse(),
         genres: [...searchRows.genres].reverse()
-      },
+      }),
       { generation: 2, loadedAt: new Date(0) }
     )
     expect(run("songs", { query: "night" }, reversed).body.equals(first)).toBe(true)
@@ -106,7 +107,7 @@ describe("ranked search (query without order)", () => {
 
 describe("the per-query cache", () => {
   it("never changes an answer, also once older queries were dropped", () => {
-    const fresh = buildCatalog(searchRows, { generation: 3, loadedAt: new Date(0) })
+    const fresh = buildCatalog(collectionColumns(searchRows), { generation: 3, loadedAt: new Date(0) })
     const queries = ["night", "night sky", "nig", "the", "bjork", "zz", "n"]
     const first = queries.map((query) => run("songs", { query, limit: "5" }, fresh).body)
     // Hundreds of distinct queries push the first ones out of the cache.
@@ -121,7 +122,7 @@ describe("the per-query cache", () => {
 
 describe("the kept pages", () => {
   it("answer alternating orders, directions and pages of one query as a fresh catalog does", () => {
-    const fresh = () => buildCatalog(searchRows, { generation: 4, loadedAt: new Date(0) })
+    const fresh = () => buildCatalog(collectionColumns(searchRows), { generation: 4, loadedAt: new Date(0) })
     const reused = fresh()
     const requests: Array<Record<string, string>> = [
       { query: "night", limit: "3" },

@@ -5,7 +5,7 @@ import { join } from "node:path"
 import { Database } from "../../src/Database/Database.js"
 import { databaseLayer } from "../../src/Database/DatabaseLive.js"
 import { parseDatabaseUrl } from "../../src/Database/DatabaseUrl.js"
-import type { CollectionRows } from "../../src/Domain/Collection.js"
+import { collectionRows, type CollectionRows } from "../../src/Domain/Collection.js"
 import { albumId, artistId, genreId, songId } from "../../src/Domain/Ids.js"
 import { createTemporaryPgDatabase } from "../support/postgres.js"
 import { makeTemporaryFolder } from "../support/temporaryFolder.js"
@@ -30,15 +30,19 @@ const files = [{ path: "/music/a.ogg", size: 10, mtimeMs: 1234.5, outcome: "song
 
 const sortById = <A extends { id: string }>(rows: ReadonlyArray<A>) => [...rows].sort((a, b) => a.id.localeCompare(b.id))
 
+/** The stored collection as rows, the easier to compare. */
+const readRows = (db: Database["Type"]) =>
+  Effect.map(db.readCollection, ({ columns, ...rest }) => ({ ...rest, rows: collectionRows(columns) }))
+
 const roundTrip = (url: string) =>
   Effect.gen(function* () {
     const db = yield* Database
-    const empty = yield* db.readCollection
+    const empty = yield* readRows(db)
     expect(empty.generation).toBe(0)
     expect(empty.rows.songs).toEqual([])
 
     expect(yield* db.replaceCollection({ rows: collection("one"), files, root: "/music" })).toBe(1)
-    const first = yield* db.readCollection
+    const first = yield* readRows(db)
     expect(first.generation).toBe(1)
     expect(first.scannedAt).toBeInstanceOf(Date)
     expect(sortById(first.rows.songs)).toEqual(sortById(collection("one").songs))
@@ -46,7 +50,7 @@ const roundTrip = (url: string) =>
     expect(yield* db.readFileStates).toEqual({ generation: 1, files })
 
     expect(yield* db.replaceCollection({ rows: collection("two"), files: [], root: "/music" })).toBe(2)
-    const second = yield* db.readCollection
+    const second = yield* readRows(db)
     expect(second.rows.albums).toEqual(collection("two").albums)
     expect(second.rows.songs).toHaveLength(3)
     expect(yield* db.readFileStates).toEqual({ generation: 2, files: [] })
@@ -57,10 +61,37 @@ const roundTrip = (url: string) =>
     const failure = yield* Effect.flip(db.replaceCollection({ rows: duplicateIds, files: [], root: "/music" }))
     expect(failure._tag).toBe("DatabaseError")
     expect(failure.message).not.toContain("secret")
-    const afterFailure = yield* db.readCollection
+    const afterFailure = yield* readRows(db)
     expect(afterFailure.generation).toBe(2)
     expect(afterFailure.rows.albums).toEqual(collection("two").albums)
     return url
+  }).pipe(Effect.provide(databaseLayer(url)))
+
+/** More songs than one page of the reader (16,384), so that every page boundary is crossed. */
+const manySongs = (): CollectionRows => {
+  const base = collection("many")
+  const names = ["plain", "Ünïcode ½", "quote \" and \\", "emoji 😀", ""]
+  return {
+    ...base,
+    songs: Array.from({ length: 40_000 }, (_, n) => ({
+      ...base.songs[n % 3]!,
+      id: songId(`/music/many/${n}.ogg`),
+      name: `${names[n % names.length]} ${n}`,
+      length: n % 7 === 0 ? 0 : 60 + n,
+      track: n % 30,
+      year: 1990 + (n % 35)
+    }))
+  }
+}
+
+const readsManySongs = (url: string) =>
+  Effect.gen(function* () {
+    const db = yield* Database
+    const rows = manySongs()
+    yield* db.replaceCollection({ rows, files: [], root: "/music" })
+    const stored = yield* readRows(db)
+    expect(stored.rows.songs).toHaveLength(rows.songs.length)
+    expect(sortById(stored.rows.songs)).toEqual(sortById(rows.songs))
   }).pipe(Effect.provide(databaseLayer(url)))
 
 describe("parseDatabaseUrl", () => {
@@ -118,7 +149,7 @@ describe("SQLite", () => {
           '32792eb503ff58379869d77ac9b5c99f', 'debcc564211b559cb810e72598bdaf47', '3af7ba62d87f5258af62d7c5655ec567');
       `)
       original.close()
-      const stored = yield* Effect.flatMap(Database, (db) => db.readCollection).pipe(Effect.provide(databaseLayer(`sqlite:///${filename}`)))
+      const stored = yield* Effect.flatMap(Database, readRows).pipe(Effect.provide(databaseLayer(`sqlite:///${filename}`)))
       expect(stored.generation).toBe(0)
       expect(stored.rows.songs).toEqual([{
         id: "56b33b92-d5b6-5971-b166-dc959b442c0c",
@@ -133,6 +164,28 @@ describe("SQLite", () => {
       expect(stored.rows.albums).toEqual([{ id: "32792eb5-03ff-5837-9869-d77ac9b5c99f", name: "¡Uno!" }])
     }))
 
+  it.effect("reads a collection of several pages", () => readsManySongs(`sqlite:///${join(folder.path, "many.sqlite")}`), 60_000)
+
+  it.effect("reads unusual stored values exactly, and refuses an id that is not a UUID in one clear line", () =>
+    Effect.gen(function* () {
+      const filename = join(folder.path, "unusual.sqlite")
+      const url = `sqlite:///${filename}`
+      yield* Effect.flatMap(Database, (db) => db.replaceCollection({ rows: collection("unusual"), files: [], root: "/music" })).pipe(Effect.provide(databaseLayer(url)))
+      const song = collection("unusual").songs[0]!
+      const edit = (sql: string) => {
+        const db = new Sqlite(filename)
+        db.exec(`PRAGMA foreign_keys = OFF; ${sql}`)
+        db.close()
+      }
+      // Hand-edited rows: an upper-case hyphenated id, a REAL length (JSON would round it), a number as a name.
+      edit(`UPDATE tracks SET id = '${song.id.toUpperCase()}', length = 0.30000000000000004, name = 12 WHERE id = '${song.id.replaceAll("-", "")}'`)
+      const stored = yield* Effect.flatMap(Database, readRows).pipe(Effect.provide(databaseLayer(url)))
+      expect(sortById(stored.rows.songs)).toEqual(sortById([{ ...song, length: 0.30000000000000004, name: "12" }, ...collection("unusual").songs.slice(1)]))
+      edit(`UPDATE tracks SET album_id = 'not-a-uuid' WHERE id = '${song.id.toUpperCase()}'`)
+      const error = yield* Effect.flip(Effect.flatMap(Database, (db) => db.readCollection).pipe(Effect.provide(databaseLayer(url))))
+      expect(error.message).toBe(`reading the collection from SQLite database ${filename} failed: tracks.album_id holds "not-a-uuid", which is not a UUID`)
+    }))
+
   it.effect("fails with one clear line when the folder does not exist", () =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(Effect.flatMap(Database, (db) => db.readGeneration).pipe(Effect.provide(databaseLayer("sqlite:////nonexistent/folder/x.sqlite"))))
@@ -145,6 +198,8 @@ describe("PostgreSQL", () => {
   afterAll(pg.drop)
 
   it.effect("round-trips a collection, one transaction per replacement", () => roundTrip(pg.url))
+
+  it.effect("reads a collection of several pages", () => readsManySongs(pg.url), 60_000)
 
   it.effect("stores ids as native uuid", () =>
     Effect.sync(() => {

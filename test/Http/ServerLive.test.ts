@@ -8,7 +8,7 @@ import { loadSettings } from "../../src/Config/loadSettings.js"
 import type { Settings } from "../../src/Config/Settings.js"
 import { Database } from "../../src/Database/Database.js"
 import { DatabaseError } from "../../src/Database/DatabaseError.js"
-import type { CollectionRows } from "../../src/Domain/Collection.js"
+import { collectionColumns, type CollectionRows } from "../../src/Domain/Collection.js"
 import { albumId, artistId, genreId, songId } from "../../src/Domain/Ids.js"
 import { buildCatalog } from "../../src/Catalog/Catalog.js"
 import { CatalogCell, CatalogStore } from "../../src/Http/CatalogStore.js"
@@ -35,7 +35,7 @@ const settings = (overrides: Partial<Settings> = {}): Settings =>
 const inMemoryDatabase = (collection: CollectionRows | DatabaseError) =>
   Layer.succeed(Database, Database.of({
     target: { dialect: "sqlite", filename: ":memory:" },
-    readCollection: collection instanceof DatabaseError ? Effect.fail(collection) : Effect.succeed({ rows: collection, generation: 7, scannedAt: new Date(0) }),
+    readCollection: collection instanceof DatabaseError ? Effect.fail(collection) : Effect.succeed({ columns: collectionColumns(collection), generation: 7, scannedAt: new Date(0) }),
     readGeneration: Effect.succeed(7),
     readFileStates: Effect.die("the server never reads scan state"),
     replaceCollection: () => Effect.die("the server never writes")
@@ -171,7 +171,7 @@ describe("the real Catalog and HTTP layers over an in-memory Database layer", ()
 /** A catalog whose song table cannot be read the first time: the first songs request meets a bug. */
 const explodingOnce = () => {
   const cell = new CatalogCell()
-  const catalog = buildCatalog(rows, { generation: 1, loadedAt: new Date(0) })
+  const catalog = buildCatalog(collectionColumns(rows), { generation: 1, loadedAt: new Date(0) })
   let exploded = false
   cell.swap({
     ...catalog,

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest"
 import { buildCatalog } from "../../src/Catalog/Catalog.js"
 import { type Endpoint, queryCatalog } from "../../src/Catalog/queryCatalog.js"
 import { cachedQuery } from "../../src/Http/cachedQuery.js"
+import { collectionColumns } from "../../src/Domain/Collection.js"
 import { firstValues } from "../../src/Http/firstValues.js"
 import { rows } from "../Catalog/fixtures.js"
 
@@ -22,7 +23,7 @@ const body = (result: Either.Either<{ readonly body: Buffer }, { readonly messag
 
 describe("cachedQuery", () => {
   it("answers exactly what queryCatalog answers, first time and from the cache", () => {
-    const catalog = buildCatalog(rows, { generation: 1, loadedAt: new Date(0) })
+    const catalog = buildCatalog(collectionColumns(rows), { generation: 1, loadedAt: new Date(0) })
     for (let round = 0; round < 2; round++) {
       for (const [endpoint, search] of searches) {
         expect(body(cachedQuery(catalog, endpoint, search, budget))).toBe(body(queryCatalog(catalog, endpoint, firstValues(search))))
@@ -31,8 +32,8 @@ describe("cachedQuery", () => {
   })
 
   it("runs a repeated query once per catalog; a new catalog starts afresh; budget 0 caches nothing", () => {
-    const first = buildCatalog(rows, { generation: 1, loadedAt: new Date(0) })
-    const second = buildCatalog(rows, { generation: 2, loadedAt: new Date(0) })
+    const first = buildCatalog(collectionColumns(rows), { generation: 1, loadedAt: new Date(0) })
+    const second = buildCatalog(collectionColumns(rows), { generation: 2, loadedAt: new Date(0) })
     const bodyOf = (catalog: typeof first, bytes: number) => Either.getOrThrow(cachedQuery(catalog, "songs", "order=year&limit=2", bytes)).body
     const remembered = bodyOf(first, budget)
     expect(bodyOf(first, budget)).toBe(remembered)
@@ -42,7 +43,7 @@ describe("cachedQuery", () => {
   })
 
   it("never remembers an error", () => {
-    const catalog = buildCatalog(rows, { generation: 1, loadedAt: new Date(0) })
+    const catalog = buildCatalog(collectionColumns(rows), { generation: 1, loadedAt: new Date(0) })
     const error = () => cachedQuery(catalog, "songs", "limit=x", budget)
     expect(Either.isLeft(error())).toBe(true)
     expect(error()).not.toBe(error())

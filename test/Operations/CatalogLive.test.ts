@@ -5,7 +5,7 @@ import { defaultConfigText } from "../../src/Config/DefaultConfigText.js"
 import { loadSettings } from "../../src/Config/loadSettings.js"
 import { Database } from "../../src/Database/Database.js"
 import { DatabaseError } from "../../src/Database/DatabaseError.js"
-import type { CollectionRows } from "../../src/Domain/Collection.js"
+import { collectionColumns, type CollectionRows } from "../../src/Domain/Collection.js"
 import { CatalogLive } from "../../src/Http/CatalogLive.js"
 import { CatalogStore } from "../../src/Http/CatalogStore.js"
 
@@ -19,7 +19,7 @@ const makeDatabase = () => {
     readCollection: Effect.suspend(() =>
       state.collectionFails
         ? Effect.fail(new DatabaseError({ message: "collection unreadable" }))
-        : Effect.succeed({ rows: emptyRows, generation: state.generation, scannedAt: new Date(0) })),
+        : Effect.succeed({ columns: collectionColumns(emptyRows), generation: state.generation, scannedAt: new Date(0) })),
     readGeneration: Effect.suspend(() => {
       state.generationReads += 1
       return state.generationFails ? Effect.fail(new DatabaseError({ message: "database down" })) : Effect.succeed(state.generation)

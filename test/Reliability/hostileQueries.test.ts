@@ -5,7 +5,7 @@ import { AppConfig } from "../../src/Config/AppConfig.js"
 import { defaultConfigText } from "../../src/Config/DefaultConfigText.js"
 import { loadSettings } from "../../src/Config/loadSettings.js"
 import { Database } from "../../src/Database/Database.js"
-import type { CollectionRows } from "../../src/Domain/Collection.js"
+import { collectionColumns, type CollectionRows } from "../../src/Domain/Collection.js"
 import { albumId, artistId, genreId, songId } from "../../src/Domain/Ids.js"
 import { HttpAddress } from "../../src/Http/HttpLive.js"
 import { ServerLive } from "../../src/Http/serve.js"
@@ -64,7 +64,7 @@ const server = ServerLive.pipe(
     Layer.succeed(Database, Database.of({
       target: { dialect: "sqlite", filename: ":memory:" },
       readCollection: Effect.succeed({
-        rows,
+        columns: collectionColumns(rows),
         generation: 1,
         scannedAt: new Date(0),
         changeLog: { oldest: 0, rows: rows.songs.slice(0, 20).map((song) => ({ generation: 1, entity: "songs" as const, id: song.id, change: "added" as const })) }

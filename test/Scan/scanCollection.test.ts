@@ -8,6 +8,7 @@ import { songId } from "../../src/Domain/Ids.js"
 import { scanCollection } from "../../src/Scan/scanCollection.js"
 import { fixturesCollection } from "../support/avalon.js"
 import { makeTemporaryFolder } from "../support/temporaryFolder.js"
+import { collectionRows } from "../../src/Domain/Collection.js"
 
 const folder = makeTemporaryFolder()
 afterAll(folder.remove)
@@ -19,7 +20,10 @@ describe("scanCollection, incremental", () => {
   cpSync(fixturesCollection, music, { recursive: true, verbatimSymlinks: true })
   const database = databaseLayer(`sqlite:///${join(folder.path, "scan.sqlite")}`)
   const scan = (full = false) => scanCollection({ root: music, full, quiet: true, output: silent, changesRetention: 100 }).pipe(Effect.provide(database))
-  const stored = Effect.flatMap(Database, (db) => db.readCollection).pipe(Effect.provide(database))
+  const stored = Effect.flatMap(Database, (db) => db.readCollection).pipe(
+    Effect.map(({ columns, ...rest }) => ({ ...rest, rows: collectionRows(columns) })),
+    Effect.provide(database)
+  )
 
   it.effect("reads every file the first time and writes generation 1", () =>
     Effect.gen(function* () {
