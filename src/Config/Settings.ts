@@ -19,6 +19,10 @@ export type Settings = {
   readonly WORKERS: number
   /** Seconds between checks of the database's scan generation; 0 turns polling off. */
   readonly RELOAD_INTERVAL: number
+  /** Seconds a client has to send a request: from connecting, or on a kept-alive connection from its first byte. */
+  readonly HEADERS_TIMEOUT: number
+  /** Seconds an idle kept-alive connection stays open after an answer. */
+  readonly KEEP_ALIVE_TIMEOUT: number
 }
 
 export type SettingName = keyof Settings

@@ -21,7 +21,9 @@ const kinds: { readonly [K in SettingName]: Kind } = {
   HOST: "string",
   PORT: "integer",
   WORKERS: "integer",
-  RELOAD_INTERVAL: "integer"
+  RELOAD_INTERVAL: "integer",
+  HEADERS_TIMEOUT: "integer",
+  KEEP_ALIVE_TIMEOUT: "integer"
 }
 
 export const settingNames = Object.keys(kinds) as ReadonlyArray<SettingName>
@@ -115,7 +117,9 @@ const validate = (values: Values, origin: (name: SettingName) => string): Either
     checkRange(values, "PORT", 0, 65535, origin("PORT")),
     checkRange(values, "STATSD_PORT", 1, 65535, origin("STATSD_PORT")),
     checkRange(values, "WORKERS", 1, 256, origin("WORKERS")),
-    checkRange(values, "RELOAD_INTERVAL", 0, 86400, origin("RELOAD_INTERVAL"))
+    checkRange(values, "RELOAD_INTERVAL", 0, 86400, origin("RELOAD_INTERVAL")),
+    checkRange(values, "HEADERS_TIMEOUT", 1, 3600, origin("HEADERS_TIMEOUT")),
+    checkRange(values, "KEEP_ALIVE_TIMEOUT", 1, 3600, origin("KEEP_ALIVE_TIMEOUT"))
   ]).pipe(
     Either.map(() => ({
       ...(values as unknown as Settings),
