@@ -114,6 +114,7 @@ describe.runIf(process.platform === "linux")("very deep trees", () => {
 
     const depth = bottom.split("/").length - root.split("/").length
     expect(depth).toBeGreaterThanOrEqual(120)
+    expect(Buffer.byteLength(join(bottom, "bottom.flac"))).toBeGreaterThan(pathMax - 100)
     const result = scan(root, join(folder.path, "deep.sqlite"))
     expect(result).toMatchObject({ status: 0, seen: 1, read: 1, songs: 1 })
     expect(result.warnings).toHaveLength(1)

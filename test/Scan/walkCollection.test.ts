@@ -160,6 +160,23 @@ describe("walkCollection on odd entries", () => {
     for (const file of result.files) expect(statSync(fsPath(file.path)).size).toBe(file.size)
   })
 
+  it.each(["adaptive", "async"] as const)("folders and files deleted while it walks are warnings (%s)", async (strategy) => {
+    const root = tree(`vanishing-${strategy}`, Array.from({ length: 40 }, (_, i) => `folder${i}/song.mp3`))
+    let deleted = false
+    const result = await walkCollection(root, {
+      strategy,
+      onFile: () => {
+        if (deleted) return
+        deleted = true
+        for (let i = 0; i < 40; i++) rmSync(join(root, `folder${i}`), { recursive: true, force: true })
+      }
+    })
+    expect(result.files.length).toBeGreaterThan(0)
+    expect(result.warnings.length).toBeGreaterThan(0)
+    expect(result.files.length + result.warnings.length).toBe(40)
+    for (const warning of result.warnings) expect(warning).toMatch(/^cannot read (folder )?\/.*: vanished during the scan$/)
+  })
+
   it("an unreadable sub-folder or file is a warning, not a failure", async () => {
     const root = tree("permissions", ["ok/a.mp3", "locked/b.mp3", "no-search/c.mp3"])
     chmodSync(join(root, "locked"), 0o000)
