@@ -23,6 +23,10 @@ export type Settings = {
   readonly RESPONSE_CACHE_MB: number
   /** How many scan generations of changes `avalon scan` keeps for `changes?since=`; 0 keeps none. */
   readonly CHANGES_RETENTION: number
+  /** Seconds a client has to send a request: from connecting, or on a kept-alive connection from its first byte. */
+  readonly HEADERS_TIMEOUT: number
+  /** Seconds an idle kept-alive connection stays open after an answer. */
+  readonly KEEP_ALIVE_TIMEOUT: number
 }
 
 export type SettingName = keyof Settings

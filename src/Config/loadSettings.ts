@@ -23,7 +23,9 @@ const kinds: { readonly [K in SettingName]: Kind } = {
   WORKERS: "integer",
   RELOAD_INTERVAL: "integer",
   RESPONSE_CACHE_MB: "integer",
-  CHANGES_RETENTION: "integer"
+  CHANGES_RETENTION: "integer",
+  HEADERS_TIMEOUT: "integer",
+  KEEP_ALIVE_TIMEOUT: "integer"
 }
 
 export const settingNames = Object.keys(kinds) as ReadonlyArray<SettingName>
@@ -119,7 +121,9 @@ const validate = (values: Values, origin: (name: SettingName) => string): Either
     checkRange(values, "WORKERS", 1, 256, origin("WORKERS")),
     checkRange(values, "RELOAD_INTERVAL", 0, 86400, origin("RELOAD_INTERVAL")),
     checkRange(values, "RESPONSE_CACHE_MB", 0, 65536, origin("RESPONSE_CACHE_MB")),
-    checkRange(values, "CHANGES_RETENTION", 0, 1_000_000, origin("CHANGES_RETENTION"))
+    checkRange(values, "CHANGES_RETENTION", 0, 1_000_000, origin("CHANGES_RETENTION")),
+    checkRange(values, "HEADERS_TIMEOUT", 1, 3600, origin("HEADERS_TIMEOUT")),
+    checkRange(values, "KEEP_ALIVE_TIMEOUT", 1, 3600, origin("KEEP_ALIVE_TIMEOUT"))
   ]).pipe(
     Either.map(() => ({
       ...(values as unknown as Settings),

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto"
+import { fsPath } from "./pathText.js"
 
 export const Namespaces = {
   album: "7655e605-6eaa-40d8-a25f-5c6c92a4d31a",
@@ -14,23 +15,27 @@ const cachedNamespaces = new Map<string, Buffer>()
 export const hyphenate = (hex: string): string =>
   `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`
 
-/** RFC 4122 version 5 UUID of `name` (UTF-8) in `namespace`, lowercase and hyphenated. */
-export const uuidV5 = (namespace: string, name: string): string => {
+/** RFC 4122 version 5 UUID of `name` (UTF-8, or bytes) in `namespace`, lowercase and hyphenated. */
+export const uuidV5 = (namespace: string, name: string | Buffer): string => {
   let ns = cachedNamespaces.get(namespace)
   if (ns === undefined) {
     ns = namespaceBytes(namespace)
     cachedNamespaces.set(namespace, ns)
   }
-  const hash = createHash("sha1").update(ns).update(name, "utf8").digest()
-  hash[6] = (hash[6]! & 0x0f) | 0x50
-  hash[8] = (hash[8]! & 0x3f) | 0x80
-  return hyphenate(hash.subarray(0, 16).toString("hex"))
+  const hash = createHash("sha1").update(ns)
+  if (typeof name === "string") hash.update(name, "utf8")
+  else hash.update(name)
+  const digest = hash.digest()
+  digest[6] = (digest[6]! & 0x0f) | 0x50
+  digest[8] = (digest[8]! & 0x3f) | 0x80
+  return hyphenate(digest.subarray(0, 16).toString("hex"))
 }
 
 export const albumId = (name: string): string => uuidV5(Namespaces.album, name.toLowerCase())
 export const artistId = (name: string): string => uuidV5(Namespaces.artist, name.toLowerCase())
 export const genreId = (name: string): string => uuidV5(Namespaces.genre, name.toLowerCase())
-export const songId = (absolutePath: string): string => uuidV5(Namespaces.song, absolutePath)
+/** From the path's bytes: its UTF-8 for a text path, the raw bytes for the `bytes:` form of a path that is not UTF-8. */
+export const songId = (absolutePath: string): string => uuidV5(Namespaces.song, fsPath(absolutePath))
 
 const hex32 = /^[0-9a-fA-F]{32}$/
 

@@ -40,7 +40,12 @@ export const HttpLive: Layer.Layer<HttpAddress, ListenError, AppConfig | Catalog
           }
           : {})
       })
-      const { port } = yield* listen(handler, { host: settings.HOST, port: settings.PORT })
+      const { port } = yield* listen(handler, {
+        host: settings.HOST,
+        port: settings.PORT,
+        headersTimeoutMs: settings.HEADERS_TIMEOUT * 1000,
+        keepAliveTimeoutMs: settings.KEEP_ALIVE_TIMEOUT * 1000
+      })
       yield* Effect.logInfo(`listening on http://${settings.HOST.includes(":") ? `[${settings.HOST}]` : settings.HOST}:${port}${settings.REQUEST_PATH === "/" ? "" : settings.REQUEST_PATH}`)
       return { host: settings.HOST, port }
     })

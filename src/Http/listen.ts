@@ -3,14 +3,27 @@ import type { AddressInfo } from "node:net"
 import type { Duplex } from "node:stream"
 import { Effect } from "effect"
 import { ListenError } from "./ListenError.js"
-import { headersTimeoutMs, maxHeaderSize, type ProtocolError, rawProtocolErrorResponse, requestTimeoutMs } from "./protocolErrors.js"
+import { headersTimeoutMs, maxHeaderSize, type ProtocolError, rawProtocolErrorResponse } from "./protocolErrors.js"
 
 export type ListenOptions = {
   readonly host: string
   readonly port: number
   /** How long in-flight requests may take to finish on shutdown before their connections are cut. */
   readonly gracePeriodMs?: number
+  /**
+   * From connecting (on a kept-alive connection, from a request's first byte) to the end of the request, a
+   * connection that sends nothing included; default 10 s. Requests have no body (one with a body is answered 413 at once), so the headers are the request.
+   */
+  readonly headersTimeoutMs?: number
+  /** Idle time after an answer before a kept-alive connection is closed; default 5 s. */
+  readonly keepAliveTimeoutMs?: number
 }
+
+/**
+ * Node checks the headers and request timeouts only every `connectionsCheckingInterval` (30 s by default), so a
+ * 10 s timeout really was 10 to 40 s: check often enough that a timeout fires within a quarter of it, at most 1 s late.
+ */
+const checkingInterval = (headersTimeoutMs: number): number => Math.max(250, Math.min(1000, headersTimeoutMs / 4))
 
 const reasons: Record<string, string> = {
   EADDRINUSE: "the address is already in use",
@@ -48,7 +61,14 @@ const close = (server: Server, gracePeriodMs: number) =>
 export const listen = (handler: (request: IncomingMessage, response: ServerResponse) => void, options: ListenOptions) =>
   Effect.acquireRelease(
     Effect.async<{ readonly server: Server; readonly port: number }, ListenError>((resume) => {
-      const server = createServer({ maxHeaderSize, requestTimeout: requestTimeoutMs, headersTimeout: headersTimeoutMs, keepAliveTimeout: 5_000 }, handler)
+      const headersTimeout = options.headersTimeoutMs ?? headersTimeoutMs
+      const server = createServer({
+        maxHeaderSize,
+        headersTimeout,
+        requestTimeout: headersTimeout,
+        keepAliveTimeout: options.keepAliveTimeoutMs ?? 5_000,
+        connectionsCheckingInterval: checkingInterval(headersTimeout)
+      }, handler)
       server.on("clientError", answerClientError)
       server.once("error", (error: NodeJS.ErrnoException) => {
         const reason = reasons[error.code ?? ""] ?? error.message

@@ -15,8 +15,8 @@ export const protocolErrorNames = Object.keys(protocolErrors) as ReadonlyArray<P
 
 export const maxUrlLength = 8 * 1024
 export const maxHeaderSize = 16 * 1024
+/** The default of HEADERS_TIMEOUT: the whole request (it has no body) must arrive within it. */
 export const headersTimeoutMs = 10_000
-export const requestTimeoutMs = 30_000
 
 export const protocolErrorAnswer = (error: ProtocolError): Answer => {
   const { code, key, message, status } = protocolErrors[error]
@@ -42,6 +42,6 @@ export const protocolErrorCauses: Record<ProtocolError, string> = {
   uriTooLong: `the URL is longer than ${maxUrlLength / 1024} KiB`,
   headersTooLarge: `the headers are larger than ${maxHeaderSize / 1024} KiB`,
   bodyNotAllowed: "the request has a body",
-  timeout: `the headers took over ${headersTimeoutMs / 1000} s, or the whole request over ${requestTimeoutMs / 1000} s, to arrive`,
+  timeout: `the request took longer than HEADERS_TIMEOUT (${headersTimeoutMs / 1000} s by default) to arrive, or nothing was sent`,
   badRequest: "the request is not valid HTTP"
 }

@@ -1,7 +1,8 @@
-import { closeSync, constants, fstatSync, openSync, readSync, statSync } from "node:fs"
+import { closeSync, constants, fstatSync, openAsBlob, openSync, readSync, statSync } from "node:fs"
 import { extname } from "node:path"
-import { type IAudioMetadata, type IOptions, parseBuffer, parseFile } from "music-metadata"
+import { type IAudioMetadata, type IOptions, parseBlob, parseBuffer, parseFile } from "music-metadata"
 import type { SongTags } from "../Domain/Collection.js"
+import { fsPath } from "../Domain/pathText.js"
 
 export type TagReadOutcome =
   | { readonly kind: "song"; readonly tags: SongTags; readonly warnings: ReadonlyArray<string> }
@@ -26,14 +27,15 @@ const unrecognized = (path: string, reason: string): TagReadOutcome =>
   hasAudioExtension(path) ? { kind: "corrupt", reason } : { kind: "not-audio", reason }
 
 /**
- * Reads one file's tags. Never rejects: unreadable and unparsable files come back as "corrupt",
- * files music-metadata does not recognize (and that lack an audio extension) as "not-audio".
+ * Reads one file's tags (`path` in the text form of `pathText`). Never rejects: unreadable and unparsable files
+ * come back as "corrupt", files music-metadata does not recognize (and that lack an audio extension) as "not-audio".
  */
 export const readTags = async (path: string, size?: number): Promise<TagReadOutcome> => {
   let borrowed: Buffer | undefined
   try {
-    const contents = size === undefined || size <= wholeFileLimit ? readSmallFile(path) : undefined
-    if (contents === undefined) return await parseFromDisk(path)
+    const target = fsPath(path)
+    const contents = size === undefined || size <= wholeFileLimit ? readSmallFile(target) : undefined
+    if (contents === undefined) return await parseFromDisk(path, target)
     if (contents.buffer === scratch?.buffer) borrowed = scratch
     if (contents.length === 0) return unrecognized(path, "empty file")
     return await parseFromMemory(path, contents)
@@ -60,7 +62,7 @@ const borrowBuffer = (size: number): Buffer => {
 // Synchronous on purpose: for a cached small file open+fstat+read+close costs ~5 µs against ~100 µs through
 // the thread pool, and each worker thread is its own unit of I/O parallelism. O_NONBLOCK: a FIFO must not hang.
 /** The whole file, or undefined when it is larger than `wholeFileLimit`. */
-const readSmallFile = (path: string): Buffer | undefined => {
+const readSmallFile = (path: string | Buffer): Buffer | undefined => {
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
   try {
     const stats = fstatSync(fd)
@@ -98,21 +100,29 @@ const parseFromMemory = async (path: string, buffer: Buffer): Promise<TagReadOut
   return toOutcome(path, metadata, source, () => parseBuffer(buffer, fileInfo, { ...parseOptions, duration: true }))
 }
 
-const parseFromDisk = async (path: string): Promise<TagReadOutcome> => {
-  const size = statSync(path).size
+/**
+ * music-metadata opens files by a string path only. A path that is not UTF-8 is read through a Blob backed by the
+ * file instead (random access too, so tags at the end are found), its format recognized from its content rather
+ * than its extension.
+ */
+const parseLargeFile = async (target: string | Buffer, options: IOptions): Promise<IAudioMetadata> =>
+  typeof target === "string" ? parseFile(target, options) : parseBlob(await openAsBlob(target), options)
+
+const parseFromDisk = async (path: string, target: string | Buffer): Promise<TagReadOutcome> => {
+  const size = statSync(target).size
   if (size === 0) return unrecognized(path, "empty file")
-  const metadata = await parseFile(path, parseOptions)
+  const metadata = await parseLargeFile(target, parseOptions)
   let fd: number | undefined
   const source: ByteSource = {
     size,
     read: (position, length) => {
-      fd ??= openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
-      const target = Buffer.allocUnsafe(Math.max(0, Math.min(length, size - position)))
-      return target.subarray(0, readSync(fd, target, 0, target.length, position))
+      fd ??= openSync(target, constants.O_RDONLY | constants.O_NONBLOCK)
+      const bytes = Buffer.allocUnsafe(Math.max(0, Math.min(length, size - position)))
+      return bytes.subarray(0, readSync(fd, bytes, 0, bytes.length, position))
     }
   }
   try {
-    return await toOutcome(path, metadata, source, () => parseFile(path, { ...parseOptions, duration: true }))
+    return await toOutcome(path, metadata, source, () => parseLargeFile(target, { ...parseOptions, duration: true }))
   } finally {
     if (fd !== undefined) closeSync(fd)
   }

@@ -1,9 +1,13 @@
 import { type Dirent, readdir, readdirSync, stat, statSync, type Stats } from "node:fs"
 import { resolve, sep } from "node:path"
 import { Data } from "effect"
+import { childPathText, fsPath, nonUtf8Prefix } from "../Domain/pathText.js"
 
 export type WalkedFile = {
-  /** Absolute and normalized (`path.resolve`), case kept; a symlinked file keeps the link's path. */
+  /**
+   * Absolute and normalized (`path.resolve`), case kept; a symlinked file keeps the link's path. A path that is
+   * not valid UTF-8 is in the `bytes:` text form of `pathText` (open it with `fsPath`).
+   */
   readonly path: string
   readonly size: number
   readonly mtimeMs: number
@@ -29,6 +33,8 @@ export class CollectionRootError extends Data.TaggedError("CollectionRootError")
   readonly message: string
 }> {}
 
+const dot = 0x2e
+
 /** Parallel calls once the walk goes async: keeps libuv's thread pool busy without flooding it. */
 const fsConcurrency = 16
 
@@ -42,9 +48,38 @@ const describe = (error: NodeJS.ErrnoException): string => {
       return "vanished during the scan"
     case "ELOOP":
       return "symlink loop"
+    case "ENAMETOOLONG":
+      return "path too long"
     default:
       return error.message
   }
+}
+
+type Listing = ReadonlyArray<Dirent<string>> | ReadonlyArray<Dirent<Buffer>>
+
+// Node decodes names as UTF-8, replacing bytes that are not with U+FFFD: such a folder is listed again as bytes.
+const hasReplacedName = (entries: ReadonlyArray<Dirent<string>>): boolean => {
+  for (const entry of entries) if (entry.name.includes("\uFFFD")) return true
+  return false
+}
+
+const listFolderSync = (folder: string): Listing => {
+  const target = fsPath(folder)
+  if (typeof target === "string") {
+    const entries = readdirSync(target, { withFileTypes: true })
+    if (!hasReplacedName(entries)) return entries
+  }
+  return readdirSync(target, { withFileTypes: true, encoding: "buffer" })
+}
+
+const listFolder = (folder: string, callback: (error: NodeJS.ErrnoException | null, entries: Listing) => void): void => {
+  const target = fsPath(folder)
+  const listBytes = () => readdir(target, { withFileTypes: true, encoding: "buffer" }, callback)
+  if (typeof target !== "string") return listBytes()
+  readdir(target, { withFileTypes: true }, (error, entries) => {
+    if (error === null && hasReplacedName(entries)) listBytes()
+    else callback(error, entries)
+  })
 }
 
 const rootError = (path: string, error: NodeJS.ErrnoException): CollectionRootError => {
@@ -90,12 +125,12 @@ type Entry = { readonly path: string; readonly kind: "folder" | "file" | "link" 
  */
 export const walkCollection = async (root: string, options: WalkOptions = {}): Promise<WalkResult> => {
   const rootPath = resolve(root)
-  let rootEntries: Array<Dirent>
+  let rootEntries: Listing
   try {
     if (!statSync(rootPath).isDirectory()) {
       throw new CollectionRootError({ problem: "not-a-folder", path: rootPath, message: `${rootPath} is not a folder` })
     }
-    rootEntries = readdirSync(rootPath, { withFileTypes: true })
+    rootEntries = listFolderSync(rootPath)
   } catch (error) {
     throw isErrno(error) ? rootError(rootPath, error) : error
   }
@@ -106,14 +141,16 @@ export const walkCollection = async (root: string, options: WalkOptions = {}): P
   let symlinkedFoldersSkipped = 0
   let otherSkipped = 0
 
-  const visit = (folder: string, entries: ReadonlyArray<Dirent>, add: (entry: Entry) => void): void => {
+  const visit = (folder: string, entries: Listing, add: (entry: Entry) => void): void => {
+    const plainFolder = !folder.startsWith(nonUtf8Prefix)
     for (const entry of entries) {
-      if (entry.name.startsWith(".")) {
+      const name = entry.name
+      if (typeof name === "string" ? name.startsWith(".") : name[0] === dot) {
         hiddenSkipped++
         continue
       }
-      // `folder` is absolute and normalized, `entry.name` a plain name: no need for path.join's normalizing.
-      const path = folder === sep ? `${sep}${entry.name}` : `${folder}${sep}${entry.name}`
+      // `folder` is absolute and normalized, `name` a plain name: no need for path.join's normalizing.
+      const path = typeof name !== "string" || !plainFolder ? childPathText(folder, name) : folder === sep ? `${sep}${name}` : `${folder}${sep}${name}`
       if (entry.isDirectory()) add({ path, kind: "folder" })
       else if (entry.isFile()) add({ path, kind: "file" })
       else if (entry.isSymbolicLink()) add({ path, kind: "link" })
@@ -158,14 +195,14 @@ export const walkCollection = async (root: string, options: WalkOptions = {}): P
     const startedAt = performance.now()
     if (entry.kind === "folder") {
       try {
-        visit(entry.path, readdirSync(entry.path, { withFileTypes: true }), (child) => stack.push(child))
+        visit(entry.path, listFolderSync(entry.path), (child) => stack.push(child))
       } catch (error) {
         if (!isErrno(error)) throw error
         recordFolderError(entry.path, error)
       }
     } else {
       try {
-        recordStat(entry, null, statSync(entry.path))
+        recordStat(entry, null, statSync(fsPath(entry.path)))
       } catch (error) {
         if (!isErrno(error)) throw error
         recordStat(entry, error, undefined)
@@ -185,7 +222,7 @@ export const walkCollection = async (root: string, options: WalkOptions = {}): P
 // Plain callbacks and a job stack rather than a promise per call: the per-call overhead is most of the cost.
 const walkInParallel = (
   initial: ReadonlyArray<Entry>,
-  visit: (folder: string, entries: ReadonlyArray<Dirent>, add: (entry: Entry) => void) => void,
+  visit: (folder: string, entries: Listing, add: (entry: Entry) => void) => void,
   recordStat: (entry: Entry, error: NodeJS.ErrnoException | null, stats: Stats | undefined) => void,
   recordFolderError: (folder: string, error: NodeJS.ErrnoException) => void,
   reportFiles: () => void
@@ -205,13 +242,13 @@ const walkInParallel = (
     const start = (entry: Entry): void => {
       active++
       if (entry.kind === "folder") {
-        readdir(entry.path, { withFileTypes: true }, (error, entries) => {
+        listFolder(entry.path, (error, entries) => {
           if (error !== null) recordFolderError(entry.path, error)
           else visit(entry.path, entries, submit)
           done()
         })
       } else {
-        stat(entry.path, (error, stats) => {
+        stat(fsPath(entry.path), (error, stats) => {
           recordStat(entry, error, stats)
           done()
         })

@@ -39,7 +39,9 @@ describe("defaults", () => {
       WORKERS: 1,
       RELOAD_INTERVAL: 5,
       RESPONSE_CACHE_MB: 32,
-      CHANGES_RETENTION: 100
+      CHANGES_RETENTION: 100,
+      HEADERS_TIMEOUT: 10,
+      KEEP_ALIVE_TIMEOUT: 5
     })
     expect(Object.keys(settings).sort()).toEqual([...settingNames].sort())
   })
@@ -95,7 +97,9 @@ describe("bad configuration is one clear line", () => {
     [{ env: { AVALON_PORT: "70000" } }, /^environment variable AVALON_PORT: setting PORT must be between 0 and 65535, not 70000$/],
     [{ flags: { WORKERS: 0 } }, /^command line: setting WORKERS must be between 1 and 256, not 0$/],
     [{ env: { AVALON_RELOAD_INTERVAL: "-1" } }, /^environment variable AVALON_RELOAD_INTERVAL: setting RELOAD_INTERVAL must be between 0 and 86400, not -1$/],
-    [{ file: "CHANGES_RETENTION = -1" }, /^\/etc\/avalon\.toml: setting CHANGES_RETENTION must be between 0 and 1000000, not -1$/]
+    [{ file: "CHANGES_RETENTION = -1" }, /^\/etc\/avalon\.toml: setting CHANGES_RETENTION must be between 0 and 1000000, not -1$/],
+    [{ env: { AVALON_KEEP_ALIVE_TIMEOUT: "0" } }, /^environment variable AVALON_KEEP_ALIVE_TIMEOUT: setting KEEP_ALIVE_TIMEOUT must be between 1 and 3600, not 0$/],
+    [{ file: "HEADERS_TIMEOUT = 0" }, /^\/etc\/avalon\.toml: setting HEADERS_TIMEOUT must be between 1 and 3600, not 0$/]
   ])("%o", (input, expected) => {
     expect(errorOf(load(input))).toMatch(expected)
   })

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { parseFile } from "music-metadata"
 import { afterAll, describe, expect, it } from "vitest"
+import { pathText } from "../../src/Domain/pathText.js"
 import { readTags, type TagReadOutcome, wholeFileLimit } from "../../src/Scan/readTags.js"
 import { fixtureRoot, fixtureTable } from "./fixtureTable.js"
 
@@ -44,6 +45,27 @@ describe("readTags on every fixture (test/fixtures/README.md)", () => {
   // Past wholeFileLimit the reader uses parseFile instead of reading the whole file; the size hint forces that path.
   it.each(rows.map((row) => [row.file, row] as const))("%s through the large-file path", async (file, row) => {
     expectRow(await readTags(join(fixtureRoot, file), wholeFileLimit + 1), row)
+  })
+})
+
+describe("readTags under a path that is not UTF-8", () => {
+  const folder = Buffer.concat([Buffer.from(`${scratch}/`), Buffer.from("caf\xe9 \xff", "latin1")])
+  mkdirSync(folder)
+  const copyUnder = (file: string): string => {
+    const target = Buffer.concat([folder, Buffer.from(`/${file.replaceAll("/", "-")}`)])
+    copyFileSync(join(fixtureRoot, file), target)
+    return pathText(target)
+  }
+
+  it.each(rows.map((row) => [row.file, row] as const))("%s", async (file, row) => {
+    const path = copyUnder(file)
+    expect(path).toMatch(/^bytes:.*caf\\xe9 \\xff\//)
+    expectRow(await readTags(path), row)
+    // Large files there are recognized by their content, not their extension: the same songs, but a corrupt
+    // file's reason may differ.
+    const large = await readTags(path, wholeFileLimit + 1)
+    if (row.kind === "song") expectRow(large, row)
+    else expect(large.kind).toBe(row.kind)
   })
 })
 

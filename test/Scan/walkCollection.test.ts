@@ -5,6 +5,7 @@ import { join, relative } from "node:path"
 import { promisify } from "node:util"
 import { build } from "esbuild"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { fsPath } from "../../src/Domain/pathText.js"
 import { CollectionRootError, type CollectionRootProblem, walkCollection, type WalkedFile, type WalkResult } from "../../src/Scan/walkCollection.js"
 import { fixtureRoot, fixtureTable } from "./fixtureTable.js"
 
@@ -137,6 +138,43 @@ describe("walkCollection on odd entries", () => {
       `cannot read ${join(root, "album/loop-a.mp3")}: symlink loop`,
       `cannot read ${join(root, "album/loop-b.mp3")}: symlink loop`
     ])
+  })
+
+  it.each(["adaptive", "async"] as const)("finds names that are not UTF-8, in their bytes: text form (%s)", async (strategy) => {
+    const root = tree(`latin1-${strategy}`, ["utf8/é.mp3"])
+    const latin1 = (path: string) => Buffer.from(join(root, path), "latin1")
+    mkdirSync(latin1("caf\xe9"))
+    for (const name of ["caf\xe9/\xe9t\xe9.mp3", "caf\xe9/back\\slash.mp3", "utf8/\xff.mp3"]) writeFileSync(latin1(name), "x")
+    writeFileSync(join(root, "utf8/\uFFFD.mp3"), "x") // really U+FFFD, beside a name that Node turns into one
+    mkdirSync(latin1(".hidden\xe9"))
+    const result = await walkCollection(root, { strategy })
+    expect(result.warnings).toEqual([])
+    expect(result.hiddenSkipped).toBe(1)
+    expect(result.files.map((file) => file.path)).toEqual([
+      `${root}/utf8/é.mp3`,
+      `bytes:${root}/caf\\xe9/back\\\\slash.mp3`,
+      `bytes:${root}/caf\\xe9/\\xe9t\\xe9.mp3`,
+      `bytes:${root}/utf8/\\xff.mp3`,
+      `${root}/utf8/\uFFFD.mp3`
+    ].sort())
+    for (const file of result.files) expect(statSync(fsPath(file.path)).size).toBe(file.size)
+  })
+
+  it.each(["adaptive", "async"] as const)("folders and files deleted while it walks are warnings (%s)", async (strategy) => {
+    const root = tree(`vanishing-${strategy}`, Array.from({ length: 40 }, (_, i) => `folder${i}/song.mp3`))
+    let deleted = false
+    const result = await walkCollection(root, {
+      strategy,
+      onFile: () => {
+        if (deleted) return
+        deleted = true
+        for (let i = 0; i < 40; i++) rmSync(join(root, `folder${i}`), { recursive: true, force: true })
+      }
+    })
+    expect(result.files.length).toBeGreaterThan(0)
+    expect(result.warnings.length).toBeGreaterThan(0)
+    expect(result.files.length + result.warnings.length).toBe(40)
+    for (const warning of result.warnings) expect(warning).toMatch(/^cannot read (folder )?\/.*: vanished during the scan$/)
   })
 
   it("an unreadable sub-folder or file is a warning, not a failure", async () => {
