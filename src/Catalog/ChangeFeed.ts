@@ -1,4 +1,4 @@
-import { type ChangeKind, type ChangeLog, type EntityKind, entityKinds } from "../Domain/CollectionChanges.js"
+import { type ChangeKind, type ChangeLog, type ChangeRow, type EntityKind, entityKinds } from "../Domain/CollectionChanges.js"
 
 const codes: { readonly [K in ChangeKind]: number } = { added: 0, changed: 1, removed: 2 }
 
@@ -23,26 +23,30 @@ export type ChangeFeed = {
 
 const renderedBudget = 16 * 1024 * 1024
 
-const buildHistory = (entries: Map<string, Array<number>>): History => {
-  const ids = [...entries.keys()].sort()
-  const starts = new Int32Array(ids.length + 1)
-  let total = 0
-  for (let i = 0; i < ids.length; i++) {
-    starts[i] = total
-    total += entries.get(ids[i]!)!.length / 2
-  }
-  starts[ids.length] = total
-  const generations = new Int32Array(total)
-  const changes = new Uint8Array(total)
-  for (let i = 0; i < ids.length; i++) {
-    const pairs = entries.get(ids[i]!)!
-    const order = Array.from({ length: pairs.length / 2 }, (_, k) => k).sort((a, b) => pairs[2 * a]! - pairs[2 * b]!)
-    for (let k = 0; k < order.length; k++) {
-      generations[starts[i]! + k] = pairs[2 * order[k]!]!
-      changes[starts[i]! + k] = pairs[2 * order[k]! + 1]!
+/** Groups one kind's changes by id: one sort by id, then generation, and a walk. */
+const buildHistory = (rows: ReadonlyArray<ChangeRow>): History => {
+  const order = Array.from(rows.keys()).sort((a, b) => {
+    const x = rows[a]!
+    const y = rows[b]!
+    return x.id < y.id ? -1 : x.id > y.id ? 1 : x.generation - y.generation
+  })
+  const quotedIds: Array<string> = []
+  const starts: Array<number> = []
+  const generations = new Int32Array(order.length)
+  const changes = new Uint8Array(order.length)
+  let id: string | undefined
+  for (let k = 0; k < order.length; k++) {
+    const row = rows[order[k]!]!
+    if (row.id !== id) {
+      id = row.id
+      quotedIds.push(JSON.stringify(id))
+      starts.push(k)
     }
+    generations[k] = row.generation
+    changes[k] = codes[row.change]
   }
-  return { quotedIds: ids.map((id) => JSON.stringify(id)), starts, generations, changes }
+  starts.push(order.length)
+  return { quotedIds, starts: Int32Array.from(starts), generations, changes }
 }
 
 /**
@@ -51,22 +55,18 @@ const buildHistory = (entries: Map<string, Array<number>>): History => {
  */
 export const buildChangeFeed = (log: ChangeLog | undefined, generation: number): ChangeFeed => {
   const oldest = log === undefined ? generation : Math.min(log.oldest, generation)
-  const grouped = new Map<EntityKind, Map<string, Array<number>>>(entityKinds.map((kind) => [kind, new Map()]))
+  const byKind = new Map<EntityKind, Array<ChangeRow>>(entityKinds.map((kind) => [kind, []]))
   for (const row of log?.rows ?? []) {
-    if (row.generation <= oldest || row.generation > generation) continue
-    const entries = grouped.get(row.entity)!
-    let pairs = entries.get(row.id)
-    if (pairs === undefined) entries.set(row.id, pairs = [])
-    pairs.push(row.generation, codes[row.change])
+    if (row.generation > oldest && row.generation <= generation) byKind.get(row.entity)!.push(row)
   }
   return {
     generation,
     oldest,
     histories: {
-      songs: buildHistory(grouped.get("songs")!),
-      albums: buildHistory(grouped.get("albums")!),
-      artists: buildHistory(grouped.get("artists")!),
-      genres: buildHistory(grouped.get("genres")!)
+      songs: buildHistory(byKind.get("songs")!),
+      albums: buildHistory(byKind.get("albums")!),
+      artists: buildHistory(byKind.get("artists")!),
+      genres: buildHistory(byKind.get("genres")!)
     },
     rendered: { bytes: 0, bodies: new Map() }
   }

@@ -94,8 +94,8 @@ const connect = (target: DatabaseTarget, purpose: Purpose) =>
     const snapshot = <A, E, R>(effect: Effect.Effect<A, E, R>) => sql.withTransaction(Effect.zipRight(repeatableRead, effect))
 
     const readChangeLog: Effect.Effect<ChangeLog, SqlError> = Effect.gen(function* () {
-      const [unknown] = yield* sql<{ newest: number | string | null }>`SELECT max(generation) AS newest FROM avalon_scans WHERE changes IS NULL`
-      const oldest = Number(unknown?.newest ?? 0)
+      const [cut] = yield* sql<{ newest: number | string | null }>`SELECT max(generation) AS newest FROM avalon_scans WHERE changes IS NULL`
+      const oldest = Number(cut?.newest ?? 0)
       const rows = yield* sql<{ generation: number | string; entity: string; id: string; change: string }>`
         SELECT generation, entity, id, change FROM avalon_changes WHERE generation > ${oldest}`
       return {

@@ -4,6 +4,7 @@ import { renderErrorEnvelope } from "../../src/Catalog/ApiError.js"
 import { buildChangeFeed, type ChangeFeed } from "../../src/Catalog/ChangeFeed.js"
 import { queryChanges } from "../../src/Catalog/queryChanges.js"
 import { type ChangeRow, type EntityKind, entityKinds } from "../../src/Domain/CollectionChanges.js"
+import { seededRandom } from "../support/seededRandom.js"
 
 type Lists = { added: Array<string>; changed: Array<string>; removed: Array<string> }
 type Answer = { generation: number; since: number } & Record<EntityKind, Lists>
@@ -69,13 +70,7 @@ describe("the change feed merges generations", () => {
   })
 
   it("agrees with the difference of the two collections, on random histories", () => {
-    let seed = 11
-    const random = (n: number) => {
-      seed = (seed + 0x6d2b79f5) | 0
-      let t = Math.imul(seed ^ (seed >>> 15), seed | 1)
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-      return ((t ^ (t >>> 14)) >>> 0) % n
-    }
+    const random = seededRandom(11)
     let version = 0
     for (let round = 0; round < 100; round++) {
       // Each collection maps an id to the version of its row; every add or change makes a new version.

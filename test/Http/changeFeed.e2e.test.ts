@@ -5,6 +5,7 @@ import Sqlite from "better-sqlite3"
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import { songId } from "../../src/Domain/Ids.js"
 import { fixturesCollection, runAvalon, type ServeProcess, startServer } from "../support/avalon.js"
+import { originalRows, originalSchema } from "../support/originalAvalon.js"
 import { createTemporaryPgDatabase } from "../support/postgres.js"
 import { makeTemporaryFolder } from "../support/temporaryFolder.js"
 
@@ -106,9 +107,16 @@ const followsTheCollection = async (url: string, name: string, countLogged: () =
   cpSync(fixturesCollection, music, { recursive: true, verbatimSymlinks: true })
   scan(url, music, ["-q"])
   const server = await startServer({ AVALON_DATABASE_URL: url, AVALON_RELOAD_INTERVAL: "0" })
+  const snapshots: Array<Snapshot> = []
+  /** Re-scans, waits for the server to serve that generation, and downloads everything from it. */
+  const rescan = async (generation: number, args: ReadonlyArray<string> = []) => {
+    scan(url, music, ["-q", ...args])
+    await waitForGeneration(server, generation)
+    snapshots[generation] = await download(server)
+  }
   try {
     await waitForGeneration(server, 1)
-    const snapshots = [undefined, await download(server)]
+    snapshots[1] = await download(server)
     expect(await changesSince(server, 1)).toEqual({ generation: 1, songs: none, albums: none, artists: none, genres: none })
     await fullSyncRequired(server, 0, 1, 1)
 
@@ -116,9 +124,7 @@ const followsTheCollection = async (url: string, name: string, countLogged: () =
     copyFileSync(join(music, "flac", "lossless.flac"), join(music, "flac", "copy.flac"))
     copyFileSync(join(music, "mp3", "id3v1-only.mp3"), join(music, "mp3", "id3v2.2.mp3"))
     rmSync(join(music, "wma", "asf.wma"))
-    scan(url, music, ["-q"])
-    await waitForGeneration(server, 2)
-    snapshots.push(await download(server))
+    await rescan(2)
     const second = await changesSince(server, 1)
     expect(second.songs).toEqual({
       added: [songId(join(music, "flac", "copy.flac"))],
@@ -131,9 +137,7 @@ const followsTheCollection = async (url: string, name: string, countLogged: () =
     // Generation 3: a renamed file (one song gone, another new) and the file added in 2 deleted again.
     renameSync(join(music, "m4a", "aac.m4a"), join(music, "m4a", "renamed.m4a"))
     rmSync(join(music, "flac", "copy.flac"))
-    scan(url, music, ["-q"])
-    await waitForGeneration(server, 3)
-    snapshots.push(await download(server))
+    await rescan(3)
     const sinceFirst = await changesSince(server, 1)
     expect(sinceFirst.songs.removed).toContain(songId(join(music, "m4a", "aac.m4a")))
     expect(JSON.stringify(sinceFirst)).not.toContain(songId(join(music, "flac", "copy.flac"))) // added, then removed
@@ -147,15 +151,13 @@ const followsTheCollection = async (url: string, name: string, countLogged: () =
     expect(countLogged()).toBe(logged)
 
     // A full re-scan of the same files is a new generation with no change.
-    scan(url, music, ["-q", "--full"])
-    await waitForGeneration(server, 4)
+    await rescan(4, ["--full"])
     expect(await changesSince(server, 3)).toEqual({ generation: 4, songs: none, albums: none, artists: none, genres: none })
     expect(await changesSince(server, 1)).toEqual({ generation: 4, ...difference(snapshots[1]!, snapshots[3]!) })
 
     // CHANGES_RETENTION = 3: generation 5 pushes generation 1 out of reach.
     utimesSync(join(music, "ogg", "vorbis.ogg"), new Date(), new Date(Date.now() - 3_600_000))
-    scan(url, music, ["-q"])
-    await waitForGeneration(server, 5)
+    await rescan(5)
     await fullSyncRequired(server, 1, 2, 5)
     await fullSyncRequired(server, 6, 2, 5)
     expect(await changesSince(server, 2)).toEqual({ generation: 5, ...difference(snapshots[2]!, snapshots[3]!) })
@@ -192,18 +194,7 @@ describe("GET changes?since=", () => {
   it("starts with the first scan into a database written by the original Avalon", async () => {
     const file = join(folder.path, "original.sqlite")
     const original = new Sqlite(file)
-    original.exec(`
-      CREATE TABLE albums (id CHAR(32) NOT NULL, name VARCHAR NOT NULL, PRIMARY KEY (id));
-      CREATE TABLE artists (id CHAR(32) NOT NULL, name VARCHAR NOT NULL, PRIMARY KEY (id));
-      CREATE TABLE genres (id CHAR(32) NOT NULL, name VARCHAR NOT NULL, PRIMARY KEY (id));
-      CREATE TABLE tracks (id CHAR(32) NOT NULL, name VARCHAR NOT NULL, length INTEGER NOT NULL, track INTEGER NOT NULL,
-        year INTEGER NOT NULL, album_id CHAR(32) NOT NULL REFERENCES albums (id), artist_id CHAR(32) NOT NULL REFERENCES artists (id),
-        genre_id CHAR(32) NOT NULL REFERENCES genres (id), PRIMARY KEY (id));
-      INSERT INTO albums VALUES ('32792eb503ff58379869d77ac9b5c99f', '¡Uno!');
-      INSERT INTO artists VALUES ('debcc564211b559cb810e72598bdaf47', 'Minor Threat');
-      INSERT INTO genres VALUES ('3af7ba62d87f5258af62d7c5655ec567', 'Punk Ska');
-      INSERT INTO tracks VALUES ('56b33b92d5b65971b166dc959b442c0c', 'Adicción', 201, 2, 2004,
-        '32792eb503ff58379869d77ac9b5c99f', 'debcc564211b559cb810e72598bdaf47', '3af7ba62d87f5258af62d7c5655ec567');`)
+    original.exec(originalSchema("CHAR(32)") + originalRows((id) => id.replaceAll("-", "")))
     original.close()
     const url = `sqlite:///${file}`
     const server = await startServer({ AVALON_DATABASE_URL: url, AVALON_RELOAD_INTERVAL: "0" })

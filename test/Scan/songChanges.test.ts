@@ -5,6 +5,7 @@ import { diffNamedRows, type EntityChanges } from "../../src/Domain/CollectionCh
 import { songId } from "../../src/Domain/Ids.js"
 import { collectionFromFiles } from "../../src/Scan/collectionFromFiles.js"
 import { songChanges } from "../../src/Scan/songChanges.js"
+import { seededRandom } from "../support/seededRandom.js"
 
 const state = (path: string, tags: Partial<FileState["tags"]> = {}, outcome: FileOutcome = "song"): FileState => ({
   path,
@@ -65,13 +66,7 @@ describe("songChanges", () => {
   })
 
   it("is the diff of the tracks rows, on random collections", () => {
-    let seed = 7
-    const random = (n: number) => {
-      seed = (seed + 0x6d2b79f5) | 0
-      let t = Math.imul(seed ^ (seed >>> 15), seed | 1)
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-      return ((t ^ (t >>> 14)) >>> 0) % n
-    }
+    const random = seededRandom(7)
     const words = ["Punk", "punk", "Ska", "Björk", "BJÖRK", ""]
     const randomState = (path: string): FileState =>
       random(6) === 0
