@@ -11,7 +11,7 @@ const fakeWorker = new URL("./fakeTagWorker.mjs", import.meta.url)
 const brokenWorker = new URL("./brokenTagWorker.mjs", import.meta.url)
 const buildScript = new URL("../../scripts/build.mjs", import.meta.url)
 const workerSources = [
-  ...["Scan/tagWorker.ts", "Scan/readTags.ts", "Scan/TagReaderPool.ts", "Domain/Collection.ts"].map((name) => new URL(`../../src/${name}`, import.meta.url)),
+  ...["Scan/tagWorker.ts", "Scan/readTags.ts", "Scan/TagReaderPool.ts", "Domain/Collection.ts", "Domain/pathText.ts"].map((name) => new URL(`../../src/${name}`, import.meta.url)),
   buildScript
 ]
 
@@ -107,8 +107,18 @@ describe("TagReaderPool scheduling and failures (fake worker)", () => {
       expect(maxInFlight(await readAll(pool, names(20, "small").map((path) => ({ path, size: 5000 }))))).toBe(8)
     }))
 
+  /** Reads small batches until both workers have answered: a worker still starting would leave all to the other. */
+  const untilBothWorkersAnswer = async (pool: TagReaderPool): Promise<void> => {
+    for (let round = 0; round < 200; round++) {
+      const results = await readAll(pool, names(8, `warm-up-${round}`))
+      if (new Set([...results.values()].map((outcome) => (outcome.kind === "song" ? outcome.tags.album : ""))).size === 2) return
+    }
+    throw new Error("the second worker never answered")
+  }
+
   it("gives each worker one end of the files sorted by parser family", () =>
     withPool(makeTagReaderPool({ workers: 2, inFlightPerWorker: 4, workerScript: fakeWorker }), async (pool) => {
+      await untilBothWorkersAnswer(pool)
       const mp3 = names(30, "mp3")
       const m4a = names(30, "m4a").map((path) => path.replace(/\.mp3$/, ".m4a"))
       const covers = names(10, "cover").map((path) => path.replace(/\.mp3$/, ".jpg"))
