@@ -30,8 +30,11 @@ type RenderedPage = {
 
 const noMatches: SearchResult = { query: "", ranked: emptySet, ascending: emptySet, page: undefined }
 
-/** Pages of at most this many entities are kept with their result. */
-const smallPage = 256
+/**
+ * Pages of at most this many entities are kept with their result: with 256 results of ~300-byte
+ * songs that is at most about 5 MB in all.
+ */
+const smallPage = 64
 
 /**
  * The results of the latest distinct queries of one table within a budget of entries and of
