@@ -27,6 +27,7 @@ export const HttpLive: Layer.Layer<HttpAddress, ListenError, AppConfig | Catalog
         basePath: settings.REQUEST_PATH,
         version,
         cell,
+        cacheControl: settings.CACHE_CONTROL,
         metrics,
         onUnexpected: (error, method, url) => {
           reporter.capture(error, { method, url })

@@ -1,8 +1,10 @@
 import { Either } from "effect"
 import { type ApiError, MethodNotAllowed, NotFound, ServiceUnavailable, renderErrorEnvelope } from "../Catalog/ApiError.js"
+import { parsePythonInt } from "../Catalog/parsePythonInt.js"
 import { queryCatalog } from "../Catalog/queryCatalog.js"
 import type { CatalogState } from "./CatalogStore.js"
 import { firstValues } from "./firstValues.js"
+import type { Paging } from "./pagingLinks.js"
 import type { Route } from "./routes.js"
 
 export type Answer = {
@@ -10,6 +12,8 @@ export type Answer = {
   readonly contentType: string
   readonly body: string | Buffer
   readonly headers?: Readonly<Record<string, string | number>>
+  /** A list answer's total before paging and its page (X-Total-Count and Link). */
+  readonly paging?: Paging
 }
 
 export const jsonType = "application/json; charset=utf-8"
@@ -37,8 +41,21 @@ export const answerRequest = (state: CatalogState, route: Route, search: string,
       : { status: 503, contentType: textType, body: "NONONO" }
   }
   if (state._tag !== "Ready") return errorAnswer(ServiceUnavailable.default())
-  const result = queryCatalog(state.catalog, route, firstValues(search))
-  return Either.isRight(result)
-    ? { status: 200, contentType: jsonType, body: result.right.body }
-    : errorAnswer(result.left)
+  const params = firstValues(search)
+  const result = queryCatalog(state.catalog, route, params)
+  if (Either.isLeft(result)) return errorAnswer(result.left)
+  const { body, total } = result.right
+  const limit = params.get("limit")
+  const offset = limit === undefined ? undefined : params.get("offset")
+  return {
+    status: 200,
+    contentType: jsonType,
+    body,
+    // Valid integers here (the query succeeded); huge ones only need to compare right against the total.
+    paging: {
+      total,
+      limit: limit === undefined ? undefined : Number(parsePythonInt(limit)),
+      offset: offset === undefined ? 0 : Number(parsePythonInt(offset))
+    }
+  }
 }

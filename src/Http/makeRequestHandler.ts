@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { UnknownError } from "../Catalog/ApiError.js"
+import type { Endpoint } from "../Catalog/queryCatalog.js"
 import type { MetricsShape } from "../Observability/Statsd.js"
 import { type Answer, answerRequest, errorAnswer, methodNotAllowed, notFound } from "./answerRequest.js"
 import type { CatalogCell } from "./CatalogStore.js"
+import { makeListResponder } from "./makeListResponder.js"
 import { maxUrlLength, protocolErrorAnswer } from "./protocolErrors.js"
 import { makeRoutes, type Route } from "./routes.js"
 
@@ -11,13 +13,16 @@ export type RequestHandlerOptions = {
   readonly version: string
   readonly cell: CatalogCell
   readonly metrics: MetricsShape
+  /** The Cache-Control header of list answers (the CACHE_CONTROL setting); empty or absent: none. */
+  readonly cacheControl?: string
   /** Called with any unexpected failure (it is then answered with code 1 / 500). */
   readonly onUnexpected: (error: unknown, method: string, url: string) => void
   /** Wraps the handling of one request in a trace span when tracing is on. */
   readonly traced?: (route: Route, method: string, url: string, handle: () => void) => void
 }
 
-const timed = new Set<Route>(["songs", "albums", "artists", "genres"])
+const lists = new Set<Route>(["songs", "albums", "artists", "genres"])
+const isList = (route: Route): route is Endpoint => lists.has(route)
 
 const decodePath = (path: string): string => {
   try {
@@ -44,18 +49,29 @@ const send = (response: ServerResponse, method: string, answer: Answer): void =>
 export const makeRequestHandler = (options: RequestHandlerOptions) => {
   const routes = makeRoutes(options.basePath)
   const { cell, metrics } = options
+  const respondWithList = makeListResponder({
+    basePath: options.basePath,
+    version: options.version,
+    cacheControl: options.cacheControl ?? "",
+    onUnexpected: options.onUnexpected,
+    send
+  })
 
   const respond = (request: IncomingMessage, response: ServerResponse, route: Route, search: string) => {
     const method = request.method ?? "GET"
-    const started = timed.has(route) ? performance.now() : 0
-    let answer: Answer
+    const started = isList(route) ? performance.now() : 0
     try {
-      answer = answerRequest(cell.current, route, search, options.version)
+      const state = cell.current
+      if (state._tag === "Ready" && isList(route)) {
+        respondWithList(request, response, state, route, search)
+      } else {
+        send(response, method, answerRequest(state, route, search, options.version))
+      }
     } catch (error) {
       options.onUnexpected(error, method, request.url ?? "")
-      answer = errorAnswer(UnknownError.default())
+      if (!response.headersSent) send(response, method, errorAnswer(UnknownError.default()))
+      else response.destroy()
     }
-    send(response, method, answer)
     if (started !== 0) metrics.timing(`request.${route}`, performance.now() - started)
   }
 
