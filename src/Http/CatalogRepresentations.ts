@@ -52,7 +52,8 @@ export class CatalogRepresentations {
   }
 
   private makeTag(endpoint: Endpoint, search: string, coding: ContentCoding): string {
-    return `${this.tagStart}${hashText(search, endpointSeeds[endpoint]).toString(36)}${tagEnds[coding]}`
+    // Decimal: V8 writes a number in base 10 several times faster than in base 36.
+    return `${this.tagStart}${hashText(search, endpointSeeds[endpoint])}${tagEnds[coding]}`
   }
 
   /** The strong entity tag (quoted) of the answer to `endpoint?search` in `coding`. */

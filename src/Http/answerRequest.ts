@@ -29,6 +29,11 @@ export const notFound = (path: string): Answer => errorAnswer(NotFound.path(path
 export const methodNotAllowed = (method: string, path: string): Answer =>
   errorAnswer(MethodNotAllowed.method(method, path), { allow: "GET, HEAD" })
 
+const plainDigits = /^\d{1,15}$/
+
+/** A parameter already validated as an integer (huge ones only need to compare right against the total). */
+const integerValue = (text: string): number => plainDigits.test(text) ? Number(text) : Number(parsePythonInt(text))
+
 /**
  * The answer to a GET of a known route once start-up has settled (pure: the HTTP layer only parses and writes).
  * `search` is the raw query string without `?`.
@@ -51,11 +56,6 @@ export const answerRequest = (state: CatalogState, route: Route, search: string,
     status: 200,
     contentType: jsonType,
     body,
-    // Valid integers here (the query succeeded); huge ones only need to compare right against the total.
-    paging: {
-      total,
-      limit: limit === undefined ? undefined : Number(parsePythonInt(limit)),
-      offset: offset === undefined ? 0 : Number(parsePythonInt(offset))
-    }
+    paging: { total, limit: limit === undefined ? undefined : integerValue(limit), offset: offset === undefined ? 0 : integerValue(offset) }
   }
 }

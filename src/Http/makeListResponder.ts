@@ -107,9 +107,15 @@ export const makeListResponder = (options: ListResponderOptions) => {
       return notModified(response, representations, tag)
     }
 
-    const headers = validators(representations, tag)
-    headers["content-type"] = answer.contentType
-    headers["x-total-count"] = answer.paging.total
+    const headers: Headers = {
+      "content-type": answer.contentType,
+      "content-length": 0,
+      etag: tag,
+      "last-modified": representations.lastModified,
+      vary: "Accept-Encoding",
+      "x-total-count": answer.paging.total
+    }
+    if (cacheControl !== "") headers["cache-control"] = cacheControl
     const links = pagingLinks(linkPaths[endpoint], search, answer.paging)
     if (links !== undefined) headers.link = links
     if (answer.headers !== undefined) Object.assign(headers, answer.headers)

@@ -14,43 +14,52 @@ const percentEncode = (char: string): string => {
 export const escapeUri = (text: string): string =>
   unsafeInUri.test(text) ? text.replace(unsafeInUriEverywhere, percentEncode) : text
 
-/** Whether a `name=value` part of a query string names `offset` (decoded as the parameters are, see firstValues). */
-const namesOffset = (part: string): boolean => {
-  const equals = part.indexOf("=")
-  const name = equals === -1 ? part : part.slice(0, equals)
-  if (name === "offset") return true
-  return (name.includes("%") || name.includes("+")) && new URLSearchParams(part).keys().next().value === "offset"
+/** Whether the parameter at `start .. end` of a query string names `offset` (decoded as firstValues does). */
+const namesOffset = (search: string, start: number, end: number): boolean => {
+  const equals = search.indexOf("=", start)
+  const nameEnd = equals === -1 || equals > end ? end : equals
+  if (nameEnd - start === 6 && search.startsWith("offset", start)) return true
+  for (let i = start; i < nameEnd; i++) {
+    const code = search.charCodeAt(i)
+    if (code === 0x25 || code === 0x2b) return new URLSearchParams(search.slice(start, end)).keys().next().value === "offset"
+  }
+  return false
 }
 
 /** Proxies commonly refuse response headers over 4–8 KiB in all (nginx by default over 4 KiB). */
 const maxLinkLength = 4096
 
 /**
- * The RFC 8288 Link header of a paged list answer: `next` and `prev` pages when there are any, `first` and
- * `last` (the last multiple of `limit` below the total). Each link is `path` with the request's own query
- * string, its `offset` replaced (other parameters kept as sent). Undefined when not paged or `limit` is 0.
- * Kept under 4 KiB: with very long query strings `first` and `last` are left out, then the header altogether.
+ * The RFC 8288 Link header of a paged list answer: the `next` and `prev` pages when there are any (the total is
+ * in X-Total-Count, so a client knows the last page too). Each link is `path` with the request's own query
+ * string, its `offset` replaced (other parameters kept as sent). Undefined when not paged, when `limit` is 0,
+ * when there is no other page, and when the links would exceed 4 KiB.
  */
 export const pagingLinks = (path: string, search: string, paging: Paging): string | undefined => {
   const { limit, offset, total } = paging
   if (limit === undefined || limit <= 0) return undefined
-  let before = ""
+  const hasNext = offset + limit < total
+  if (!hasNext && offset <= 0) return undefined
+  // The query string before the first `offset` parameter and the rest without any `offset`.
+  let before: string | undefined
   let after = ""
-  let found = false
-  for (const part of search.split("&")) {
-    if (namesOffset(part)) found = true
-    else if (found) after += `&${part}`
-    else before += `${part}&`
+  // Only a name spelled `offset` or percent-encoded can mean offset: most requests skip the scan.
+  if (search.includes("offset") || search.includes("%")) {
+    for (let start = 0; start <= search.length;) {
+      let end = search.indexOf("&", start)
+      if (end === -1) end = search.length
+      if (namesOffset(search, start, end)) before ??= search.slice(0, start)
+      else if (before !== undefined) after += `&${search.slice(start, end)}`
+      start = end + 1
+    }
   }
-  const head = `<${path}?${escapeUri(before)}offset=`
-  const tail = `${escapeUri(after)}>; rel="`
-  const target = (at: number, rel: string) => `${head}${at}${tail}${rel}"`
-  const pages: Array<string> = []
-  if (offset + limit < total) pages.push(target(offset + limit, "next"))
-  if (offset > 0) pages.push(target(Math.max(0, Math.min(offset, total) - limit), "prev"))
-  const ends = `${target(0, "first")}, ${target(total === 0 ? 0 : Math.floor((total - 1) / limit) * limit, "last")}`
-  const links = pages.length === 0 ? ends : `${pages.join(", ")}, ${ends}`
-  if (links.length <= maxLinkLength) return links
-  const near = pages.join(", ")
-  return near !== "" && near.length <= maxLinkLength ? near : undefined
+  before ??= `${search}&`
+  if (unsafeInUri.test(search)) {
+    before = escapeUri(before)
+    after = escapeUri(after)
+  }
+  const next = hasNext ? `<${path}?${before}offset=${offset + limit}${after}>; rel="next"` : ""
+  const prev = offset > 0 ? `<${path}?${before}offset=${Math.max(0, Math.min(offset, total) - limit)}${after}>; rel="prev"` : ""
+  const links = next === "" ? prev : prev === "" ? next : `${next}, ${prev}`
+  return links.length <= maxLinkLength ? links : undefined
 }

@@ -146,19 +146,23 @@ describe("conditional requests, paging headers and compression", () => {
       last = await get(path)
       walked.push(...json(last).success!.map((song) => song.id))
       const links = linksOf(last)
-      expect(links.first).toMatch(/^\/avalon\/songs\?order=name&limit=5&offset=0$/)
-      expect(links.last).toBe("/avalon/songs?order=name&limit=5&offset=15")
       if (pages === 0) expect(links.prev).toBeUndefined()
       else expect(links.prev).toBe(`/avalon/songs?order=name&limit=5&offset=${(pages - 1) * 5}`)
       path = links.next
+      if (path !== undefined) expect(path).toBe(`/avalon/songs?order=name&limit=5&offset=${(pages + 1) * 5}`)
       pages++
     }
     expect(pages).toBe(4)
     expect(walked).toEqual(all)
-    expect(linksOf(last!).next).toBeUndefined()
-    expect(linksOf(await get("/avalon/songs?limit=5&offset=40")).prev).toBe("/avalon/songs?limit=5&offset=12")
+    expect(Object.keys(linksOf(last!))).toEqual(["prev"])
+    expect(linksOf(await get("/avalon/songs?limit=5&offset=40"))).toEqual({ prev: "/avalon/songs?limit=5&offset=12" })
+    expect(linksOf(await get("/avalon/songs?artist=minor+threat&limit=1&offset=1"))).toEqual({
+      next: "/avalon/songs?artist=minor+threat&limit=1&offset=2",
+      prev: "/avalon/songs?artist=minor+threat&limit=1&offset=0"
+    })
     expect((await get("/avalon/songs?order=name")).headers.link).toBeUndefined()
     expect((await get("/avalon/songs?limit=0")).headers.link).toBeUndefined()
+    expect((await get("/avalon/songs?limit=17")).headers.link).toBeUndefined()
   })
 
   it("compresses with br or gzip as Accept-Encoding allows, to the very same JSON, with tags of their own", async () => {
@@ -220,6 +224,21 @@ describe("CACHE_CONTROL", () => {
       const notModified = await httpRequest(server.url("/avalon/songs?limit=2"), { "if-none-match": tag })
       expect(notModified.status).toBe(304)
       expect(notModified.headers["cache-control"]).toBe(header)
+    } finally {
+      await server.stop()
+    }
+  })
+})
+
+describe("paging links under REQUEST_PATH", () => {
+  const databaseUrl = `sqlite:///${join(folder.path, "request-path.sqlite")}`
+  beforeAll(() => scan(databaseUrl))
+
+  it.each([["/api/music", "/api/music/songs"], ["/", "/songs"]])("%s", async (requestPath, songs) => {
+    const server = await startServer({ AVALON_DATABASE_URL: databaseUrl, AVALON_REQUEST_PATH: requestPath })
+    try {
+      const response = await httpRequest(server.url(`${songs}?order=name&limit=2&offset=2`))
+      expect(response.headers.link).toBe(`<${songs}?order=name&limit=2&offset=4>; rel="next", <${songs}?order=name&limit=2&offset=0>; rel="prev"`)
     } finally {
       await server.stop()
     }
