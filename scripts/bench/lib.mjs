@@ -73,11 +73,11 @@ export const freePort = () =>
     })
   })
 
-/** One GET; resolves with status, headers and the whole body. */
-export const httpGet = (url, { timeoutMs = 120_000 } = {}) =>
+/** One GET (with extra request headers if given); resolves with status, headers and the whole body as sent. */
+export const httpGet = (url, { timeoutMs = 120_000, headers = {} } = {}) =>
   new Promise((resolve, reject) => {
     const started = performance.now()
-    const req = request(url, { agent: false, headers: { connection: "close" } }, (res) => {
+    const req = request(url, { agent: false, headers: { connection: "close", ...headers } }, (res) => {
       const chunks = []
       res.on("data", (chunk) => chunks.push(chunk))
       res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks), ms: performance.now() - started }))

@@ -2,14 +2,16 @@
 import { spawn } from "node:child_process"
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
+import { brotliDecompressSync, gunzipSync } from "node:zlib"
 import { benchDir, childPids, track, freePort, httpGet, log, mean, median, procStatus, sleep, startAvalon } from "./lib.mjs"
 
 // ---------------------------------------------------------------- wrk
 
 /** One wrk run; resolves with req/s, latency percentiles (µs) and errors. */
-export const runWrk = ({ url, connections, seconds, threads = 1, timeoutSeconds = 30 }) =>
+export const runWrk = ({ url, connections, seconds, threads = 1, timeoutSeconds = 30, headers = {} }) =>
   new Promise((resolve, reject) => {
-    const args = [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, `--timeout`, `${timeoutSeconds}s`, "-s", join(benchDir, "report.lua"), url]
+    const headerArgs = Object.entries(headers).flatMap(([name, value]) => ["-H", `${name}: ${value}`])
+    const args = [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, `--timeout`, `${timeoutSeconds}s`, ...headerArgs, "-s", join(benchDir, "report.lua"), url]
     const child = track(spawn("wrk", args, { stdio: ["ignore", "pipe", "pipe"] }))
     let out = ""
     child.stdout.on("data", (chunk) => (out += chunk))
@@ -129,9 +131,27 @@ export const httpEndpoints = (picks) => {
     { key: "genres", path: "/avalon/genres" },
     { key: "songs (full dump)", path: "/avalon/songs", dump: true },
     // The whole change log merged: 100 scans, each changing 0.1% of the songs (see generate.mjs).
-    { key: "changes?since", path: "/avalon/changes?since=1" }
+    { key: "changes?since", path: "/avalon/changes?since=1" },
+    // What HTTP caching and compression cost: a revalidation answered 304, and pre-compressed full lists.
+    { key: "songs?query&limit=50 → 304", path: `/avalon/songs?query=${q(picks.songPrefix)}&limit=50`, conditional: true },
+    { key: "genres (br)", path: "/avalon/genres", headers: { "accept-encoding": "br" } },
+    { key: "songs (full dump, br)", path: "/avalon/songs", dump: true, headers: { "accept-encoding": "br" } }
   ]
 }
+
+/** The response headers the floor replays (node:http writes the others itself). */
+const replayedHeaders = (headers) => {
+  const replayed = {}
+  for (const [name, value] of Object.entries(headers)) if (!["date", "connection", "keep-alive", "transfer-encoding"].includes(name)) replayed[name] = value
+  return replayed
+}
+
+const sameHeaders = (a, b) => JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort())
+
+const decodedBody = (answer) =>
+  answer.headers["content-encoding"] === "br" ? brotliDecompressSync(answer.body)
+  : answer.headers["content-encoding"] === "gzip" ? gunzipSync(answer.body)
+  : answer.body
 
 const itemCount = (body) => {
   if (body.length > 64 * 1024 * 1024) return undefined
@@ -149,36 +169,59 @@ const itemCount = (body) => {
  */
 export const benchHttp = async ({ server, endpoints, seconds, rounds, connections, dumpConnections, warmupSeconds, workDir }) => {
   mkdirSync(workDir, { recursive: true })
-  const manifest = {}
+  const manifest = []
   const captured = []
   for (const [index, endpoint] of endpoints.entries()) {
-    const answer = await httpGet(server.base.replace(/\/avalon$/, "") + endpoint.path)
-    if (answer.status !== 200) throw new Error(`${endpoint.path} answered ${answer.status}: ${answer.body.toString().slice(0, 300)}`)
+    const url = server.base.replace(/\/avalon$/, "") + endpoint.path
+    const requestHeaders = { ...endpoint.headers }
+    if (endpoint.conditional) requestHeaders["if-none-match"] = (await httpGet(url, { headers: requestHeaders })).headers.etag
+    let answer = await httpGet(url, { headers: requestHeaders })
+    // A full list is compressed on the thread pool on first demand, and served uncompressed until then.
+    const coding = requestHeaders["accept-encoding"]
+    for (let i = 0; coding !== undefined && answer.headers["content-encoding"] !== coding && i < 600; i++) {
+      await sleep(100)
+      answer = await httpGet(url, { headers: requestHeaders })
+    }
+    const expected = endpoint.conditional ? 304 : 200
+    if (answer.status !== expected) throw new Error(`${endpoint.path} answered ${answer.status}: ${answer.body.toString().slice(0, 300)}`)
+    if (coding !== undefined && answer.headers["content-encoding"] !== coding) throw new Error(`${endpoint.path} was never answered in ${coding}`)
     const file = join(workDir, `body-${index}`)
     writeFileSync(file, answer.body)
-    manifest[endpoint.path] = { status: answer.status, contentType: answer.headers["content-type"], file }
+    manifest.push({
+      url: endpoint.path,
+      acceptEncoding: requestHeaders["accept-encoding"] ?? "",
+      ifNoneMatch: requestHeaders["if-none-match"] ?? "",
+      status: answer.status,
+      headers: replayedHeaders(answer.headers),
+      file
+    })
     // For a paged query, how many items match in all (the work behind the page).
     let matches
     if (endpoint.limited) {
       const all = await httpGet(server.base.replace(/\/avalon$/, "") + endpoint.path.replace(/&(limit|offset)=\d+/g, ""))
       matches = itemCount(all.body)
     }
-    captured.push({ ...endpoint, bytes: answer.body.length, items: itemCount(answer.body), matches, contentType: answer.headers["content-type"], firstFetchMs: answer.ms })
+    captured.push({
+      ...endpoint, requestHeaders, status: answer.status, file, bytes: answer.body.length, items: itemCount(decodedBody(answer)), matches,
+      headers: replayedHeaders(answer.headers), firstFetchMs: answer.ms
+    })
   }
   const manifestFile = join(workDir, "manifest.json")
   writeFileSync(manifestFile, JSON.stringify(manifest))
   const floor = await startFloor(manifestFile)
   try {
-    // The floor must answer the very same bytes.
+    // The floor must answer the very same status, headers and bytes.
     for (const endpoint of captured) {
-      const mine = await httpGet(floor.base + endpoint.path)
-      const theirs = readFileSync(manifest[endpoint.path].file)
-      if (!mine.body.equals(theirs) || mine.headers["content-type"] !== endpoint.contentType) throw new Error(`floor answer differs for ${endpoint.path}`)
+      const mine = await httpGet(floor.base + endpoint.path, { headers: endpoint.requestHeaders })
+      const theirs = readFileSync(endpoint.file)
+      if (mine.status !== endpoint.status || !mine.body.equals(theirs) || !sameHeaders(replayedHeaders(mine.headers), endpoint.headers)) {
+        throw new Error(`floor answer differs for ${endpoint.key}`)
+      }
     }
     const results = []
     for (const endpoint of captured) {
       const conns = endpoint.dump ? dumpConnections : connections
-      const target = (base) => ({ url: base + endpoint.path, connections: conns, seconds, timeoutSeconds: endpoint.dump ? 60 : 10 })
+      const target = (base) => ({ url: base + endpoint.path, connections: conns, seconds, timeoutSeconds: endpoint.dump ? 60 : 10, headers: endpoint.requestHeaders })
       const avalonBase = server.base.replace(/\/avalon$/, "")
       if (warmupSeconds > 0) {
         await runWrk({ ...target(avalonBase), seconds: warmupSeconds })

@@ -5,6 +5,8 @@ export type LogLevelName = (typeof logLevelNames)[number]
 export type Settings = {
   readonly DATABASE_URL: string
   readonly REQUEST_PATH: string
+  /** The Cache-Control header of list answers; empty sends none. */
+  readonly CACHE_CONTROL: string
   readonly LOG_LEVEL: LogLevelName
   readonly LOG_PATH: string
   readonly LOG_FORMAT: string

@@ -9,6 +9,7 @@ type Kind = "string" | "integer"
 const kinds: { readonly [K in SettingName]: Kind } = {
   DATABASE_URL: "string",
   REQUEST_PATH: "string",
+  CACHE_CONTROL: "string",
   LOG_LEVEL: "string",
   LOG_PATH: "string",
   LOG_FORMAT: "string",
@@ -107,10 +108,15 @@ export const requestPathProblem = (path: string): string | undefined =>
     ? "may not contain \"?\", \"#\" or whitespace"
     : undefined
 
+const headerValue = /^[\t\x20-\x7e]*$/
+
 const validate = (values: Values, origin: (name: SettingName) => string): Either.Either<Settings, ConfigError> => {
   const requestPath = String(values.REQUEST_PATH)
   const pathProblem = requestPathProblem(requestPath)
   if (pathProblem !== undefined) return fail(`${origin("REQUEST_PATH")}: REQUEST_PATH ${JSON.stringify(requestPath)} ${pathProblem}`)
+  if (!headerValue.test(String(values.CACHE_CONTROL))) {
+    return fail(`${origin("CACHE_CONTROL")}: CACHE_CONTROL ${JSON.stringify(values.CACHE_CONTROL)} may only hold printable ASCII characters, spaces and tabs`)
+  }
   const level = String(values.LOG_LEVEL).toUpperCase()
   if (!isLogLevel(level)) {
     return fail(`${origin("LOG_LEVEL")}: LOG_LEVEL ${JSON.stringify(values.LOG_LEVEL)} is not one of ${logLevelNames.join(", ")}`)

@@ -28,6 +28,7 @@ export const HttpLive: Layer.Layer<HttpAddress, ListenError, AppConfig | Catalog
         version,
         responseCacheBytes: settings.RESPONSE_CACHE_MB * 1024 * 1024,
         cell,
+        cacheControl: settings.CACHE_CONTROL,
         metrics,
         onUnexpected: (error, method, url) => {
           reporter.capture(error, { method, url })

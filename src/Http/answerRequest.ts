@@ -5,6 +5,7 @@ import { queryChanges } from "../Catalog/queryChanges.js"
 import type { CatalogState } from "./CatalogStore.js"
 import { cachedQuery } from "./cachedQuery.js"
 import { firstValues } from "./firstValues.js"
+import type { Paging } from "./pagingLinks.js"
 import type { Route, StaticRoute } from "./routes.js"
 
 export type Answer = {
@@ -12,6 +13,8 @@ export type Answer = {
   readonly contentType: string
   readonly body: string | Buffer
   readonly headers?: Readonly<Record<string, string | number>>
+  /** A list answer's total before paging and its page (X-Total-Count and Link). */
+  readonly paging?: Paging
 }
 
 export const jsonType = "application/json; charset=utf-8"
@@ -59,7 +62,6 @@ export const answerRequest = (
     return Either.isRight(changes) ? jsonAnswer(catalog, changes.right) : errorAnswer(changes.left)
   }
   const result = cachedQuery(catalog, route, search, cacheBytes)
-  return Either.isRight(result)
-    ? jsonAnswer(catalog, result.right.body)
-    : errorAnswer(result.left)
+  if (Either.isLeft(result)) return errorAnswer(result.left)
+  return { status: 200, contentType: jsonType, body: result.right.body, paging: result.right.paging, headers: { "x-avalon-generation": catalog.generation } }
 }

@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { UnknownError } from "../Catalog/ApiError.js"
+import type { Endpoint } from "../Catalog/queryCatalog.js"
 import type { MetricsShape } from "../Observability/Statsd.js"
 import { type Answer, answerRequest, errorAnswer, methodNotAllowed, notFound } from "./answerRequest.js"
 import type { CatalogCell } from "./CatalogStore.js"
 import { makeDocumentationAnswers } from "./documentationAnswers.js"
+import { makeListResponder } from "./makeListResponder.js"
 import { maxUrlLength, protocolErrorAnswer } from "./protocolErrors.js"
 import { isStaticRoute, makeRoutes, type Route } from "./routes.js"
 
@@ -14,6 +16,8 @@ export type RequestHandlerOptions = {
   readonly responseCacheBytes?: number
   readonly cell: CatalogCell
   readonly metrics: MetricsShape
+  /** The Cache-Control header of list answers (the CACHE_CONTROL setting); empty or absent: none. */
+  readonly cacheControl?: string
   /** Called with any unexpected failure (it is then answered with code 1 / 500). */
   readonly onUnexpected: (error: unknown, method: string, url: string) => void
   /** Wraps the handling of one request in a trace span when tracing is on. */
@@ -21,6 +25,8 @@ export type RequestHandlerOptions = {
 }
 
 const timed = new Set<Route>(["songs", "albums", "artists", "genres", "changes"])
+const lists = new Set<Route>(["songs", "albums", "artists", "genres"])
+const isList = (route: Route): route is Endpoint => lists.has(route)
 
 const decodePath = (path: string): string => {
   try {
@@ -49,20 +55,33 @@ export const makeRequestHandler = (options: RequestHandlerOptions) => {
   // Built on first use (about 20–40 ms of a cold start, which most servers never need), then served as is.
   let documentation: ReturnType<typeof makeDocumentationAnswers> | undefined
   const { cell, metrics } = options
+  const responseCacheBytes = options.responseCacheBytes ?? 0
+  const respondWithList = makeListResponder({
+    basePath: options.basePath,
+    version: options.version,
+    cacheControl: options.cacheControl ?? "",
+    responseCacheBytes,
+    onUnexpected: options.onUnexpected,
+    send
+  })
 
   const respond = (request: IncomingMessage, response: ServerResponse, route: Route, search: string) => {
     const method = request.method ?? "GET"
     const started = timed.has(route) ? performance.now() : 0
-    let answer: Answer
     try {
-      answer = isStaticRoute(route)
-        ? (documentation ??= makeDocumentationAnswers(options.basePath, options.version))[route]
-        : answerRequest(cell.current, route, search, options.version, options.responseCacheBytes ?? 0)
+      const state = cell.current
+      if (isStaticRoute(route)) {
+        send(response, method, (documentation ??= makeDocumentationAnswers(options.basePath, options.version))[route])
+      } else if (state._tag === "Ready" && isList(route)) {
+        respondWithList(request, response, state, route, search)
+      } else {
+        send(response, method, answerRequest(state, route, search, options.version, responseCacheBytes))
+      }
     } catch (error) {
       options.onUnexpected(error, method, request.url ?? "")
-      answer = errorAnswer(UnknownError.default())
+      if (!response.headersSent) send(response, method, errorAnswer(UnknownError.default()))
+      else response.destroy()
     }
-    send(response, method, answer)
     if (started !== 0) metrics.timing(`request.${route}`, performance.now() - started)
   }
 

@@ -30,6 +30,13 @@ const headers = {
   Allow: { description: "The methods the path answers.", schema: { type: "string", const: "GET, HEAD" } },
   Connection: { description: "The server closes the connection after a protocol error.", schema: { type: "string", const: "close" } },
   "Content-Security-Policy": { description: "The page may only run its own inline script and style and fetch from this server.", schema: { type: "string" } },
+  ETag: { description: "A strong validator of this exact body (catalog generation, request and content coding): send it back in `If-None-Match` to get 304 while nothing changed.", schema: { type: "string" } },
+  "Last-Modified": { description: "When the scan that produced the data finished; for `If-Modified-Since`.", schema: { type: "string" } },
+  "Cache-Control": { description: "The CACHE_CONTROL setting (default `no-cache`: revalidate with the ETag); absent when the setting is empty.", schema: { type: "string" } },
+  Vary: { description: "The body depends on the request's `Accept-Encoding`.", schema: { type: "string", const: "Accept-Encoding" } },
+  "Content-Encoding": { description: "`br` or `gzip` when the request's `Accept-Encoding` allows it and the body is 1 KB or more; absent otherwise.", schema: { type: "string", enum: ["br", "gzip"] } },
+  "X-Total-Count": { description: "How many results match before `limit` and `offset`.", schema: { type: "integer", minimum: 0 } },
+  Link: { description: "RFC 8288 links to the `next` and `prev` pages (only with `limit`, and only where such a page exists).", schema: { type: "string" } },
   "X-Avalon-Generation": { description: "The scan generation the answer's data comes from: the `since` of a later `changes` request.", schema: { type: "integer", minimum: 0 } }
 } satisfies Record<string, JsonObject>
 
@@ -316,6 +323,18 @@ type Operation = {
 
 type Cases = ReturnType<typeof errorCases>
 
+const listHeaders: ReadonlyArray<HeaderName> = [
+  "Content-Length",
+  "ETag",
+  "Last-Modified",
+  "Cache-Control",
+  "Vary",
+  "Content-Encoding",
+  "X-Total-Count",
+  "Link",
+  "X-Avalon-Generation"
+]
+
 const listOperation = (endpoint: Endpoint, cases: Cases, item: string): Operation => ({
   tag: "Collection",
   summary: `List ${endpoint}`,
@@ -323,7 +342,7 @@ const listOperation = (endpoint: Endpoint, cases: Cases, item: string): Operatio
     ? "Songs matching every given filter (their intersection), sorted, then paged. Validation reports the first error in this order: a malformed `*_id`, then with `order` a bad `direction` before an unknown field, then `limit` and `offset` not integers, then negative."
     : `${item}s matching the filter, sorted, then paged. Validation reports the first error in this order: with \`order\` a bad \`direction\` before an unknown field, then \`limit\` and \`offset\` not integers, then negative.`,
   parameters: listParameters(endpoint),
-  success: { description: `The ${endpoint}.`, contentType: "application/json", schema: ref("schemas", `${item}sEnvelope`), headers: ["Content-Length", "X-Avalon-Generation"] },
+  success: { description: `The ${endpoint}.`, contentType: "application/json", schema: ref("schemas", `${item}sEnvelope`), headers: listHeaders },
   errors: [
     ...(endpoint === "songs" ? [cases.malformedUuid] : []),
     cases.badDirection,
@@ -333,7 +352,13 @@ const listOperation = (endpoint: Endpoint, cases: Cases, item: string): Operatio
     cases.unknown,
     cases.unavailable,
     cases.misconfigured
-  ]
+  ],
+  otherResponses: {
+    "304": {
+      description: "Not modified: the request's `If-None-Match` names this answer's ETag (or `*`), or, without `If-None-Match`, `If-Modified-Since` is not older than `Last-Modified`. No body.",
+      headers: headerRefs(["ETag", "Last-Modified", "Cache-Control", "Vary"])
+    }
+  }
 })
 
 const operations = (cases: Cases, version: string): Record<Route, Operation> => ({

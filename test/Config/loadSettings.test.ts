@@ -25,6 +25,7 @@ describe("defaults", () => {
     expect(settings).toEqual({
       DATABASE_URL: `sqlite:///${tmpdir()}/avalon.sqlite`,
       REQUEST_PATH: "/avalon",
+      CACHE_CONTROL: "no-cache",
       LOG_LEVEL: "INFO",
       LOG_PATH: "",
       LOG_FORMAT: "[%(asctime)s] [%(process)d] [%(levelname)s] %(message)s",
@@ -99,9 +100,16 @@ describe("bad configuration is one clear line", () => {
     [{ env: { AVALON_RELOAD_INTERVAL: "-1" } }, /^environment variable AVALON_RELOAD_INTERVAL: setting RELOAD_INTERVAL must be between 0 and 86400, not -1$/],
     [{ file: "CHANGES_RETENTION = -1" }, /^\/etc\/avalon\.toml: setting CHANGES_RETENTION must be between 0 and 1000000, not -1$/],
     [{ env: { AVALON_KEEP_ALIVE_TIMEOUT: "0" } }, /^environment variable AVALON_KEEP_ALIVE_TIMEOUT: setting KEEP_ALIVE_TIMEOUT must be between 1 and 3600, not 0$/],
-    [{ file: "HEADERS_TIMEOUT = 0" }, /^\/etc\/avalon\.toml: setting HEADERS_TIMEOUT must be between 1 and 3600, not 0$/]
+    [{ file: "HEADERS_TIMEOUT = 0" }, /^\/etc\/avalon\.toml: setting HEADERS_TIMEOUT must be between 1 and 3600, not 0$/],
+    [{ env: { AVALON_CACHE_CONTROL: "no-cache\r\nx-evil: 1" } }, /^environment variable AVALON_CACHE_CONTROL: CACHE_CONTROL "no-cache\\r\\nx-evil: 1" may only hold printable ASCII characters, spaces and tabs$/],
+    [{ file: "CACHE_CONTROL = \"max-age=60, caf\u00e9\"" }, /^\/etc\/avalon\.toml: CACHE_CONTROL "max-age=60, café" may only hold printable ASCII/]
   ])("%o", (input, expected) => {
     expect(errorOf(load(input))).toMatch(expected)
+  })
+
+  it("accepts any Cache-Control value, and an empty one", () => {
+    expect(settingsOf(load({ file: "CACHE_CONTROL = \"public, max-age=60\"" })).CACHE_CONTROL).toBe("public, max-age=60")
+    expect(settingsOf(load({ env: { AVALON_CACHE_CONTROL: "" } })).CACHE_CONTROL).toBe("")
   })
 
   it("accepts REQUEST_PATH / and nested paths", () => {

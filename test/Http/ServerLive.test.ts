@@ -1,4 +1,5 @@
 import { createSocket } from "node:dgram"
+import { brotliDecompressSync, gunzipSync } from "node:zlib"
 import { type AddressInfo, connect } from "node:net"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Layer } from "effect"
@@ -18,6 +19,7 @@ import { ErrorReporter } from "../../src/Observability/ErrorReporter.js"
 import { Metrics, MetricsLive, MetricsNoop } from "../../src/Observability/Statsd.js"
 import { TracingLive } from "../../src/Observability/Tracing.js"
 import { httpRecorder } from "../Observability/fixtures.js"
+import { httpRequest } from "../support/httpRequest.js"
 
 const rows: CollectionRows = {
   albums: [{ id: albumId("¡Uno!"), name: "¡Uno!" }, { id: albumId("This Is Giving Up"), name: "This Is Giving Up" }],
@@ -27,6 +29,21 @@ const rows: CollectionRows = {
     { id: songId("/music/a.ogg"), name: "Nuclear Family", length: 182, track: 1, year: 2012, album_id: albumId("¡Uno!"), artist_id: artistId("Green Day"), genre_id: genreId("Punk Ska") },
     { id: songId("/music/b.ogg"), name: "Jóga", length: 305, track: 2, year: 1997, album_id: albumId("This Is Giving Up"), artist_id: artistId("Björk"), genre_id: genreId("Punk Ska") }
   ]
+}
+
+/** Enough songs for bodies that are compressed on the thread pool (over 32 KiB). */
+const manyRows: CollectionRows = {
+  ...rows,
+  songs: Array.from({ length: 600 }, (_, i) => ({
+    id: songId(`/music/many/${i}.ogg`),
+    name: `Song number ${i} of many`,
+    length: 100 + (i % 200),
+    track: i % 12,
+    year: 1990 + (i % 30),
+    album_id: albumId(i % 2 === 0 ? "¡Uno!" : "This Is Giving Up"),
+    artist_id: artistId(i % 3 === 0 ? "Green Day" : "Björk"),
+    genre_id: genreId("Punk Ska")
+  }))
 }
 
 const settings = (overrides: Partial<Settings> = {}): Settings =>
@@ -76,6 +93,46 @@ describe("the real Catalog and HTTP layers over an in-memory Database layer", ()
       const songs = yield* fetchText(port, "/avalon/songs?query=bjork&order=year&direction=desc")
       expect(JSON.parse(songs.text).success.map((song: { name: string }) => song.name)).toEqual(["Jóga"])
     }).pipe(Effect.provide(server(rows))))
+
+  it.live("compresses a large full list once, in the background, serving it uncompressed until then", () =>
+    Effect.gen(function* () {
+      const { port } = yield* HttpAddress
+      const url = `http://127.0.0.1:${port}/avalon/songs`
+      const plain = yield* Effect.promise(() => httpRequest(url))
+      expect(plain.body.length).toBeGreaterThan(100_000)
+      const first = yield* Effect.promise(() => httpRequest(url, { "accept-encoding": "br" }))
+      expect(first.headers["content-encoding"]).toBeUndefined()
+      expect(first.headers.vary).toBe("Accept-Encoding")
+      expect(first.headers.etag).toBe(plain.headers.etag)
+      expect(first.body.equals(plain.body)).toBe(true)
+      let compressed = first
+      for (let attempt = 0; attempt < 100 && compressed.headers["content-encoding"] === undefined; attempt++) {
+        yield* Effect.sleep("20 millis")
+        compressed = yield* Effect.promise(() => httpRequest(url, { "accept-encoding": "br" }))
+      }
+      expect(compressed.headers["content-encoding"]).toBe("br")
+      expect(compressed.headers.etag).not.toBe(plain.headers.etag)
+      expect(brotliDecompressSync(compressed.body).equals(plain.body)).toBe(true)
+      const again = yield* Effect.promise(() => httpRequest(url, { "accept-encoding": "br" }))
+      expect(again.body.equals(compressed.body)).toBe(true)
+    }).pipe(Effect.provide(server(manyRows))))
+
+  it.live("compresses large dynamic answers on the thread pool, GET and HEAD alike", () =>
+    Effect.gen(function* () {
+      const { port } = yield* HttpAddress
+      const url = `http://127.0.0.1:${port}/avalon/songs?order=year&direction=desc`
+      const plain = yield* Effect.promise(() => httpRequest(url))
+      expect(plain.body.length).toBeGreaterThan(100_000)
+      const gzip = yield* Effect.promise(() => httpRequest(url, { "accept-encoding": "gzip" }))
+      expect(gzip.headers["content-encoding"]).toBe("gzip")
+      expect(gunzipSync(gzip.body).equals(plain.body)).toBe(true)
+      const head = yield* Effect.promise(() => httpRequest(url, { "accept-encoding": "gzip" }, "HEAD"))
+      expect(Number(head.headers["content-length"])).toBe(gzip.body.length)
+      expect(head.headers.etag).toBe(gzip.headers.etag)
+      const br = yield* Effect.promise(() => httpRequest(url, { "accept-encoding": "br" }))
+      expect(brotliDecompressSync(br.body).equals(plain.body)).toBe(true)
+      expect(new Set([plain.headers.etag, gzip.headers.etag, br.headers.etag]).size).toBe(3)
+    }).pipe(Effect.provide(server(manyRows))))
 
   it.live("answers NONONO and the unavailable envelope when loading fails", () =>
     Effect.gen(function* () {

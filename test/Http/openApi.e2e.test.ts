@@ -264,6 +264,17 @@ describe("openapi.json over a real server", () => {
     expect(notAllowed.headers.get("allow")).toBe(field(deref(doc, field(doc, "components", "headers", "Allow")), "schema", "const"))
   })
 
+  it("documents the caching, paging and compression headers the list answers carry, and their 304", async () => {
+    const documented = keysOf(field(documentedResponse("songs", 200), "headers")).map((name) => name.toLowerCase())
+    const answer = await get("/avalon/songs?limit=1&offset=1", { headers: { "accept-encoding": "gzip" } })
+    const sent = [...answer.headers.keys()].filter((name) => !["content-type", "date", "connection", "keep-alive", "transfer-encoding"].includes(name))
+    expect(sent).toEqual(expect.arrayContaining(["etag", "last-modified", "x-total-count", "link", "x-avalon-generation", "vary"]))
+    for (const name of sent) expect(documented, name).toContain(name)
+    const revalidated = await get("/avalon/songs?limit=1&offset=1", { headers: { "if-none-match": answer.headers.get("etag")! } })
+    expect(revalidated.status).toBe(304)
+    expect(documentedResponse("songs", 304)).toBeDefined()
+  })
+
   it("changes: each error the server answers for `since` is documented with its status, code and message key", async () => {
     const cases = [["", "sinceMissing"], ["?since=x", "sinceNotAnInteger"], ["?since=-1", "sinceNegative"], ["?since=99", "fullSyncRequired"]] as const
     for (const [query, example] of cases) {

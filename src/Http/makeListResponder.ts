@@ -1,0 +1,135 @@
+import type { IncomingMessage, ServerResponse } from "node:http"
+import type { Catalog } from "../Catalog/Catalog.js"
+import type { Endpoint } from "../Catalog/queryCatalog.js"
+import { type Answer, answerRequest } from "./answerRequest.js"
+import { CatalogRepresentations } from "./CatalogRepresentations.js"
+import type { CatalogState } from "./CatalogStore.js"
+import { compressDynamic, minimumCompressedSize } from "./compressBody.js"
+import { isWildcard, matchEntityTag, parseHttpDate } from "./conditionalRequests.js"
+import { type ContentCoding, negotiateCoding } from "./negotiateCoding.js"
+import { escapeUri, pagingLinks } from "./pagingLinks.js"
+
+export type ListResponderOptions = {
+  readonly basePath: string
+  readonly version: string
+  /** The Cache-Control header of list answers; empty: none. */
+  readonly cacheControl: string
+  /** Budget of the cache of computed answers per catalog, in bytes (0: none). */
+  readonly responseCacheBytes: number
+  readonly onUnexpected: (error: unknown, method: string, url: string) => void
+  /** Writes an answer as it is (errors). */
+  readonly send: (response: ServerResponse, method: string, answer: Answer) => void
+}
+
+type Headers = Record<string, string | number>
+
+/**
+ * Answers the list endpoints over a ready catalog with HTTP's caching and compression on top of answerRequest:
+ * strong ETag and Last-Modified, 304 for If-None-Match (weak comparison, `*`) or else If-Modified-Since,
+ * Cache-Control, Vary, X-Total-Count and paging Links, and gzip or brotli as Accept-Encoding allows. Only
+ * what a request asks for costs anything: a plain GET pays a hash of its query string and a few headers.
+ */
+export const makeListResponder = (options: ListResponderOptions) => {
+  const { cacheControl, onUnexpected, responseCacheBytes, send, version } = options
+  const prefix = options.basePath === "/" ? "" : options.basePath
+  const linkPath = (endpoint: Endpoint) => escapeUri(`${prefix}/${endpoint}`)
+  const linkPaths: Readonly<Record<Endpoint, string>> = {
+    songs: linkPath("songs"),
+    albums: linkPath("albums"),
+    artists: linkPath("artists"),
+    genres: linkPath("genres")
+  }
+
+  let current: CatalogRepresentations | undefined
+  const representationsOf = (catalog: Catalog): CatalogRepresentations =>
+    current?.catalog === catalog
+      ? current
+      : (current = new CatalogRepresentations(catalog, version, (error) => onUnexpected(error, "GET", "(compressing a full list)")))
+
+  const validators = (representations: CatalogRepresentations, tag: string): Headers => {
+    const headers: Headers = { etag: tag, "last-modified": representations.lastModified, vary: "Accept-Encoding" }
+    if (cacheControl !== "") headers["cache-control"] = cacheControl
+    return headers
+  }
+
+  const notModified = (response: ServerResponse, representations: CatalogRepresentations, tag: string): void => {
+    response.writeHead(304, validators(representations, tag))
+    response.end()
+  }
+
+  const notModifiedSince = (ifModifiedSince: string | undefined, representations: CatalogRepresentations): boolean => {
+    if (ifModifiedSince === undefined) return false
+    const since = parseHttpDate(ifModifiedSince)
+    return since !== undefined && representations.lastModifiedMs <= since
+  }
+
+  const write = (response: ServerResponse, method: string, headers: Headers, body: Buffer): void => {
+    headers["content-length"] = body.length
+    response.writeHead(200, headers)
+    response.end(method === "HEAD" ? undefined : body)
+  }
+
+  return (
+    request: IncomingMessage,
+    response: ServerResponse,
+    state: Extract<CatalogState, { _tag: "Ready" }>,
+    endpoint: Endpoint,
+    search: string
+  ): void => {
+    const method = request.method ?? "GET"
+    const representations = representationsOf(state.catalog)
+    const accepted = negotiateCoding(request.headers["accept-encoding"])
+    const ifNoneMatch = request.headers["if-none-match"]
+    if (ifNoneMatch !== undefined) {
+      // Any representation the client holds and can still decode is current: no need to compute the answer.
+      const identityTag = representations.entityTag(endpoint, search, "identity")
+      const matched = matchEntityTag(ifNoneMatch, identityTag, accepted === "identity" ? undefined : representations.entityTag(endpoint, search, accepted))
+      if (matched !== undefined) return notModified(response, representations, matched)
+    }
+
+    const answer = answerRequest(state, endpoint, search, version, responseCacheBytes)
+    if (answer.status !== 200 || answer.paging === undefined || typeof answer.body === "string") return send(response, method, answer)
+    let body = answer.body
+    let coding: ContentCoding = "identity"
+    let compressNow = false
+    if (accepted !== "identity" && body.length >= minimumCompressedSize) {
+      if (body === representations.fullList(endpoint)) {
+        const compressed = representations.compressedFullList(endpoint, accepted)
+        if (compressed !== undefined) {
+          body = compressed
+          coding = accepted
+        }
+      } else {
+        coding = accepted
+        compressNow = true
+      }
+    }
+    const tag = representations.entityTag(endpoint, search, coding)
+    if (ifNoneMatch !== undefined ? isWildcard(ifNoneMatch) : notModifiedSince(request.headers["if-modified-since"], representations)) {
+      return notModified(response, representations, tag)
+    }
+
+    const headers: Headers = {
+      "content-type": answer.contentType,
+      "content-length": 0,
+      etag: tag,
+      "last-modified": representations.lastModified,
+      vary: "Accept-Encoding",
+      "x-total-count": answer.paging.total
+    }
+    if (cacheControl !== "") headers["cache-control"] = cacheControl
+    const links = pagingLinks(linkPaths[endpoint], search, answer.paging)
+    if (links !== undefined) headers.link = links
+    if (answer.headers !== undefined) Object.assign(headers, answer.headers)
+    if (coding !== "identity") headers["content-encoding"] = coding
+    if (!compressNow || coding === "identity") return write(response, method, headers, body)
+    const uncompressed = body
+    compressDynamic(uncompressed, coding, (error, compressed) => {
+      if (error === null) return write(response, method, headers, compressed)
+      onUnexpected(error, method, request.url ?? "")
+      delete headers["content-encoding"]
+      headers.etag = representations.entityTag(endpoint, search, "identity")
+      write(response, method, headers, uncompressed)
+    })
+  }
+}
