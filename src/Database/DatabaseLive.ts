@@ -25,20 +25,6 @@ import { sqlClientLayer } from "./SqlClientLayer.js"
 
 const rowsPerInsert = 400
 
-type FileRow = {
-  path: string
-  size: number | string
-  mtime_ms: number
-  outcome: string
-  name: string
-  album: string
-  artist: string
-  genre: string
-  track: number
-  year: number
-  length: number
-}
-
 const isOutcome = (text: string): text is FileOutcome => text === "song" || text === "not-audio" || text === "corrupt"
 
 /** A scan writes; the server only reads (possibly as a role that may only SELECT). */
@@ -124,19 +110,23 @@ const connect = (target: DatabaseTarget, purpose: Purpose) =>
 
     const readGeneration = latestScan.pipe(Effect.map((scan) => scan.generation), Effect.mapError(failWith("reading the scan generation of")))
 
-    const readFiles = sql<FileRow>`SELECT path, size, mtime_ms, outcome, name, album, artist, genre, track, year, length FROM avalon_files`.pipe(
-      Effect.map((rows) =>
-        rows.flatMap((row): Array<FileState> =>
-          isOutcome(row.outcome)
-            ? [{
-              path: row.path,
-              size: Number(row.size),
-              mtimeMs: Number(row.mtime_ms),
-              outcome: row.outcome,
-              tags: { name: row.name, album: row.album, artist: row.artist, genre: row.genre, track: Number(row.track), year: Number(row.year), length: Number(row.length) }
-            }]
-            : [])
-      )
+    // Value arrays rather than row objects: an unchanged re-scan reads one row per file and little else.
+    const readFiles = sql`SELECT path, size, mtime_ms, outcome, name, album, artist, genre, track, year, length FROM avalon_files`.values.pipe(
+      Effect.map((rows) => {
+        const files: Array<FileState> = []
+        for (const [path, size, mtimeMs, outcome, name, album, artist, genre, track, year, length] of rows) {
+          const kind = String(outcome)
+          if (!isOutcome(kind)) continue
+          files.push({
+            path: String(path),
+            size: Number(size),
+            mtimeMs: Number(mtimeMs),
+            outcome: kind,
+            tags: { name: String(name), album: String(album), artist: String(artist), genre: String(genre), track: Number(track), year: Number(year), length: Number(length) }
+          })
+        }
+        return files
+      })
     )
 
     const readFileStates = snapshot(Effect.all({ scan: latestScan, files: readFiles })).pipe(
