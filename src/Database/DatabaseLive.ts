@@ -3,7 +3,7 @@ import type { SqlError } from "@effect/sql/SqlError"
 import { Array as Arr, Context, Effect, Either, Layer } from "effect"
 import { AppConfig } from "../Config/AppConfig.js"
 import { canonicalUuid, compactUuid } from "../Domain/Ids.js"
-import { type CollectionRows, type NamedRow, namedRows, type SongRow } from "../Domain/Collection.js"
+import { type CollectionRows, namedRows } from "../Domain/Collection.js"
 import {
   type ChangeLog,
   type ChangeRow,
@@ -24,20 +24,6 @@ import { changeLogMigrationId, latestMigrationId, migrations, migrationsTable, s
 import { sqlClientLayer } from "./SqlClientLayer.js"
 
 const rowsPerInsert = 400
-
-type FileRow = {
-  path: string
-  size: number | string
-  mtime_ms: number
-  outcome: string
-  name: string
-  album: string
-  artist: string
-  genre: string
-  track: number
-  year: number
-  length: number
-}
 
 const isOutcome = (text: string): text is FileOutcome => text === "song" || text === "not-audio" || text === "corrupt"
 
@@ -124,19 +110,23 @@ const connect = (target: DatabaseTarget, purpose: Purpose) =>
 
     const readGeneration = latestScan.pipe(Effect.map((scan) => scan.generation), Effect.mapError(failWith("reading the scan generation of")))
 
-    const readFiles = sql<FileRow>`SELECT path, size, mtime_ms, outcome, name, album, artist, genre, track, year, length FROM avalon_files`.pipe(
-      Effect.map((rows) =>
-        rows.flatMap((row): Array<FileState> =>
-          isOutcome(row.outcome)
-            ? [{
-              path: row.path,
-              size: Number(row.size),
-              mtimeMs: Number(row.mtime_ms),
-              outcome: row.outcome,
-              tags: { name: row.name, album: row.album, artist: row.artist, genre: row.genre, track: Number(row.track), year: Number(row.year), length: Number(row.length) }
-            }]
-            : [])
-      )
+    // Value arrays rather than row objects: an unchanged re-scan reads one row per file and little else.
+    const readFiles = sql`SELECT path, size, mtime_ms, outcome, name, album, artist, genre, track, year, length FROM avalon_files`.values.pipe(
+      Effect.map((rows) => {
+        const files: Array<FileState> = []
+        for (const [path, size, mtimeMs, outcome, name, album, artist, genre, track, year, length] of rows) {
+          const kind = String(outcome)
+          if (!isOutcome(kind)) continue
+          files.push({
+            path: String(path),
+            size: Number(size),
+            mtimeMs: Number(mtimeMs),
+            outcome: kind,
+            tags: { name: String(name), album: String(album), artist: String(artist), genre: String(genre), track: Number(track), year: Number(year), length: Number(length) }
+          })
+        }
+        return files
+      })
     )
 
     const readFileStates = snapshot(Effect.all({ scan: latestScan, files: readFiles })).pipe(
@@ -144,10 +134,32 @@ const connect = (target: DatabaseTarget, purpose: Purpose) =>
       Effect.mapError(failWith("reading the scan state of"))
     )
 
+    /**
+     * On SQLite, one multi-row INSERT text reused for every full chunk (a prepared statement from the driver's cache)
+     * with the values in one flat array: no row objects, and nothing for @effect/sql to compile per chunk.
+     */
+    const insertColumns = <Row>(table: string, columns: ReadonlyArray<string>, rows: ReadonlyArray<Row>, values: (row: Row, into: Array<unknown>) => void) =>
+      sql.onDialectOrElse({
+        sqlite: () => {
+          const tuple = `(${columns.map(() => "?").join(",")})`
+          const insertOf = (count: number) => `INSERT INTO ${table} (${columns.join(",")}) VALUES ${Array.from({ length: count }, () => tuple).join(",")}`
+          const fullChunk = insertOf(rowsPerInsert)
+          return Effect.forEach(Arr.chunksOf(rows, rowsPerInsert), (chunk) => {
+            const params: Array<unknown> = []
+            for (const row of chunk) values(row, params)
+            return sql.unsafe(chunk.length === rowsPerInsert ? fullChunk : insertOf(chunk.length), params).raw
+          }, { discard: true })
+        },
+        orElse: () =>
+          insertAll(table, rows.map((row) => {
+            const params: Array<unknown> = []
+            values(row, params)
+            return Object.fromEntries(columns.map((column, index) => [column, params[index]]))
+          }))
+      })
+
     const insertAll = (table: string, rows: ReadonlyArray<Record<string, unknown>>) =>
       Effect.forEach(Arr.chunksOf(rows, rowsPerInsert), (chunk) => sql`INSERT INTO ${sql(table)} ${sql.insert(chunk)}`, { discard: true })
-
-    const named = (rows: ReadonlyArray<NamedRow>) => rows.map((row) => ({ id: storedId(row.id), name: row.name }))
 
     const lockScans: Effect.Effect<unknown, SqlError> = sql.onDialectOrElse({
       pg: () => sql`LOCK TABLE avalon_scans IN EXCLUSIVE MODE`,
@@ -184,26 +196,23 @@ const connect = (target: DatabaseTarget, purpose: Purpose) =>
           const keep = changes !== undefined && generation > 0 && changes.since === generation ? changes.keep : 0
           const recorded = keep > 0 && changes !== undefined ? yield* changeRows(next, changes.songs, rows) : undefined
           for (const table of ["albums", "artists", "genres", "avalon_files"]) yield* sql`DELETE FROM ${sql(table)}`
-          yield* insertAll("albums", named(rows.albums))
-          yield* insertAll("artists", named(rows.artists))
-          yield* insertAll("genres", named(rows.genres))
-          yield* insertAll("tracks", rows.songs.map((song) => ({
-            id: storedId(song.id),
-            name: song.name,
-            length: song.length,
-            track: song.track,
-            year: song.year,
-            album_id: storedId(song.album_id),
-            artist_id: storedId(song.artist_id),
-            genre_id: storedId(song.genre_id)
-          })))
-          yield* insertAll("avalon_files", files.map((file) => ({
-            path: file.path,
-            size: file.size,
-            mtime_ms: file.mtimeMs,
-            outcome: file.outcome,
-            ...file.tags
-          })))
+          for (const [table, named] of [["albums", rows.albums], ["artists", rows.artists], ["genres", rows.genres]] as const) {
+            yield* insertColumns(table, ["id", "name"], named, (row, into) => into.push(storedId(row.id), row.name))
+          }
+          yield* insertColumns(
+            "tracks",
+            ["id", "name", "length", "track", "year", "album_id", "artist_id", "genre_id"],
+            rows.songs,
+            (song, into) =>
+              into.push(storedId(song.id), song.name, song.length, song.track, song.year, storedId(song.album_id), storedId(song.artist_id), storedId(song.genre_id))
+          )
+          yield* insertColumns(
+            "avalon_files",
+            ["path", "size", "mtime_ms", "outcome", "name", "album", "artist", "genre", "track", "year", "length"],
+            files,
+            (file, into) =>
+              into.push(file.path, file.size, file.mtimeMs, file.outcome, file.tags.name, file.tags.album, file.tags.artist, file.tags.genre, file.tags.track, file.tags.year, file.tags.length)
+          )
           yield* sql`INSERT INTO avalon_scans ${
             sql.insert({ generation: next, finished_at: new Date().toISOString(), root, songs: rows.songs.length, changes: recorded?.length ?? null })
           }`

@@ -51,7 +51,10 @@ export const canonicalUuid = (stored: string): string => {
   return hyphenate(hex)
 }
 
-export const compactUuid = (uuid: string): string => uuid.replace(/-/g, "")
+export const compactUuid = (uuid: string): string =>
+  uuid.length === 36 && uuid[8] === "-" && uuid[13] === "-" && uuid[18] === "-" && uuid[23] === "-"
+    ? uuid.slice(0, 8) + uuid.slice(9, 13) + uuid.slice(14, 18) + uuid.slice(19, 23) + uuid.slice(24)
+    : uuid.replace(/-/g, "")
 
 const hexValues = new Int8Array(128).fill(-1)
 for (let i = 0; i < 16; i++) {

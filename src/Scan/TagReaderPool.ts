@@ -4,7 +4,7 @@ import { extname } from "node:path"
 import { fileURLToPath } from "node:url"
 import { setFlagsFromString } from "node:v8"
 import { Worker } from "node:worker_threads"
-import { readTags, type TagReadOutcome } from "./readTags.js"
+import type { TagReadOutcome } from "./readTags.js"
 
 /** A path, or a path with the size the walk found (saves a `stat`). */
 export type TagReadRequest = string | { readonly path: string; readonly size?: number | undefined }
@@ -46,6 +46,11 @@ export type TagWorkerRequest = ReadonlyArray<{ readonly id: number; readonly pat
 export type TagWorkerReply =
   | { readonly type: "ready" }
   | { readonly type: "results"; readonly results: ReadonlyArray<{ readonly id: number; readonly outcome: TagReadOutcome }> }
+
+// The parser is loaded only when this thread reads tags itself: a scan whose files are all unchanged, or that
+// reads them in workers, never compiles music-metadata here.
+let readTagsModule: Promise<typeof import("./readTags.js")> | undefined
+const loadReadTags = () => (readTagsModule ??= import("./readTags.js"))
 
 export const defaultWorkerScript = new URL("./tagWorker.js", import.meta.url)
 
@@ -347,7 +352,9 @@ export const makeTagReaderPool = (options: TagReaderPoolOptions = {}): TagReader
       deliver(task, outcome)
       pump()
     }
-    readTags(task.path, task.size).then(settle, (error: unknown) => settle({ kind: "corrupt", reason: String(error) }))
+    loadReadTags()
+      .then(({ readTags }) => readTags(task.path, task.size))
+      .then(settle, (error: unknown) => settle({ kind: "corrupt", reason: String(error) }))
   }
 
   const pump = (): void => {
