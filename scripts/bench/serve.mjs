@@ -132,6 +132,8 @@ export const httpEndpoints = (picks) => {
     { key: "songs (full dump)", path: "/avalon/songs", dump: true },
     // The whole change log merged: 100 scans, each changing 0.1% of the songs (see generate.mjs).
     { key: "changes?since", path: "/avalon/changes?since=1" },
+    // The OpenAPI document: static, built on its first request.
+    { key: "openapi.json", path: "/avalon/openapi.json" },
     // What HTTP caching and compression cost: a revalidation answered 304, and pre-compressed full lists.
     { key: "songs?query&limit=50 → 304", path: `/avalon/songs?query=${q(picks.songPrefix)}&limit=50`, conditional: true },
     { key: "genres (br)", path: "/avalon/genres", headers: { "accept-encoding": "br" } },
