@@ -1,5 +1,6 @@
 import type { FieldOrder } from "./EntityTable.js"
 import { sortIndicesById } from "./sortIndicesById.js"
+import { lowerBound } from "./sortedSets.js"
 import { sortIndicesByString } from "./sortIndicesByString.js"
 
 export const identity = (size: number): Int32Array => {
@@ -74,14 +75,7 @@ export const numberBuckets = (values: Float64Array): { readonly bucketOf: Int32A
   }
   for (let i = 0; i < size; i++) {
     const v = values[i]!
-    let lo = 0
-    let hi = distinct.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (distinct[mid]! < v) lo = mid + 1
-      else hi = mid
-    }
-    bucketOf[i] = Number.isNaN(v) ? distinct.length : lo
+    bucketOf[i] = Number.isNaN(v) ? distinct.length : lowerBound(distinct, v)
   }
   return { bucketOf, buckets: distinct.length + 1 }
 }

@@ -10,7 +10,7 @@ import type { Marks } from "./Marks.js"
 import { ascendingMatches, keepPage, keptPage, searchCatalog } from "./searchCatalog.js"
 import { type SearchHits, searchHits, type SearchIndex } from "./SearchIndex.js"
 import { groupOfUuid, type SongGroups, songsByField } from "./SongTable.js"
-import { emptySet } from "./sortedSets.js"
+import { emptySet, lowerBound } from "./sortedSets.js"
 
 export type Endpoint = "songs" | "albums" | "artists" | "genres"
 
@@ -50,6 +50,18 @@ const groupOf = (groups: SongGroups, entity: number): number => groups.ofEntity[
 const groupList = (groups: SongGroups, group: number): Int32Array =>
   group < 0 ? emptySet : groups.songs.subarray(groups.starts[group]!, groups.starts[group + 1]!)
 
+/** The one group the songs of `entities` are in: -1 when they have no songs, undefined when several groups. */
+const soleGroup = (groups: SongGroups, entities: Int32Array): number | undefined => {
+  let group = -1
+  for (let i = 0; i < entities.length; i++) {
+    const g = groupOf(groups, entities[i]!)
+    if (g < 0 || g === group) continue
+    if (group >= 0) return undefined
+    group = g
+  }
+  return group
+}
+
 /**
  * The filter's set when it is a single ascending list (found without any set operation), emptySet
  * when it is certainly empty, undefined otherwise.
@@ -66,13 +78,8 @@ const singleList = (filter: Filter): Int32Array | undefined => {
         list = groupList(part.groups, part.group)
         break
       case "groupsOf": {
-        let group = -1
-        for (let i = 0; i < part.entities.length; i++) {
-          const g = groupOf(part.groups, part.entities[i]!)
-          if (g < 0 || g === group) continue
-          if (group >= 0) return undefined
-          group = g
-        }
+        const group = soleGroup(part.groups, part.entities)
+        if (group === undefined) return undefined
         list = groupList(part.groups, group)
         break
       }
@@ -91,14 +98,8 @@ const singleGroup = (filter: Filter): { readonly groups: SongGroups; readonly gr
   const part = filter[0]!
   if (part.kind === "group") return part.group < 0 ? undefined : part
   if (part.kind !== "groupsOf") return undefined
-  let group = -1
-  for (let i = 0; i < part.entities.length; i++) {
-    const g = groupOf(part.groups, part.entities[i]!)
-    if (g < 0 || g === group) continue
-    if (group >= 0) return undefined
-    group = g
-  }
-  return group < 0 ? undefined : { groups: part.groups, group }
+  const group = soleGroup(part.groups, part.entities)
+  return group === undefined || group < 0 ? undefined : { groups: part.groups, group }
 }
 
 const visitHitGroups = (marks: Marks, groups: SongGroups, entities: Int32Array, from: number, to: number): void => {
@@ -154,16 +155,7 @@ const log2 = (n: number): number => 31 - Math.clz32(n | 1) + 1
 const walkSteps = (size: number, total: number, needed: number): number =>
   Math.min(size, Math.ceil((needed * size) / total))
 
-const contains = (list: Int32Array, value: number): boolean => {
-  let lo = 0
-  let hi = list.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (list[mid]! < value) lo = mid + 1
-    else hi = mid
-  }
-  return lo < list.length && list[lo] === value
-}
+const contains = (list: Int32Array, value: number): boolean => list[lowerBound(list, value)] === value
 
 /** Positions `from .. to - 1` of the members (the marks' current level) ordered by `field`. */
 const orderMarked = (
