@@ -63,5 +63,5 @@ export const answerRequest = (
   }
   const result = cachedQuery(catalog, route, search, cacheBytes)
   if (Either.isLeft(result)) return errorAnswer(result.left)
-  return { status: 200, contentType: jsonType, body: result.right.body, paging: result.right.paging, headers: { "x-avalon-generation": catalog.generation } }
+  return { ...jsonAnswer(catalog, result.right.body), paging: result.right.paging }
 }
