@@ -3,7 +3,7 @@ import { type ApiError, MethodNotAllowed, NotFound, ServiceUnavailable, renderEr
 import type { Catalog } from "../Catalog/Catalog.js"
 import { queryChanges } from "../Catalog/queryChanges.js"
 import type { CatalogState } from "./CatalogStore.js"
-import { cachedQuery } from "./cachedQuery.js"
+import { listAnswer } from "./listAnswer.js"
 import { firstValues } from "./firstValues.js"
 import type { Paging } from "./pagingLinks.js"
 import type { Route, StaticRoute } from "./routes.js"
@@ -40,14 +40,13 @@ export const methodNotAllowed = (method: string, path: string): Answer =>
 
 /**
  * The answer to a GET of a known route once start-up has settled (pure: the HTTP layer only parses and writes).
- * `search` is the raw query string without `?`; `cacheBytes` the budget for remembered answers (see cachedQuery).
+ * `search` is the raw query string without `?`.
  */
 export const answerRequest = (
   state: CatalogState,
   route: Exclude<Route, StaticRoute>,
   search: string,
-  version: string,
-  cacheBytes = 0
+  version: string
 ): Answer => {
   if (route === "version") return { status: 200, contentType: textType, body: version }
   if (route === "heartbeat") {
@@ -61,7 +60,7 @@ export const answerRequest = (
     const changes = queryChanges(catalog.changes, firstValues(search))
     return Either.isRight(changes) ? jsonAnswer(catalog, changes.right) : errorAnswer(changes.left)
   }
-  const result = cachedQuery(catalog, route, search, cacheBytes)
+  const result = listAnswer(catalog, route, search)
   if (Either.isLeft(result)) return errorAnswer(result.left)
   return { ...jsonAnswer(catalog, result.right.body), paging: result.right.paging }
 }
