@@ -20,6 +20,10 @@ export type Answer = {
 export const jsonType = "application/json; charset=utf-8"
 const textType = "text/plain; charset=utf-8"
 
+// The heartbeat is polled by every load balancer: its two answers are built once.
+const ready: Answer = { status: 200, contentType: textType, body: Buffer.from("OKOKOK") }
+const notReady: Answer = { status: 503, contentType: textType, body: Buffer.from("NONONO") }
+
 export const errorAnswer = (error: ApiError, headers?: Readonly<Record<string, string>>): Answer => {
   const { body, status } = renderErrorEnvelope(error)
   return { status, contentType: jsonType, body, ...(headers === undefined ? {} : { headers }) }
@@ -50,9 +54,7 @@ export const answerRequest = (
 ): Answer => {
   if (route === "version") return { status: 200, contentType: textType, body: version }
   if (route === "heartbeat") {
-    return state._tag === "Ready"
-      ? { status: 200, contentType: textType, body: "OKOKOK" }
-      : { status: 503, contentType: textType, body: "NONONO" }
+    return state._tag === "Ready" ? ready : notReady
   }
   if (state._tag !== "Ready") return errorAnswer(ServiceUnavailable.default())
   const { catalog } = state

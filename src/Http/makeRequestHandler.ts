@@ -48,11 +48,9 @@ const hasBody = (request: IncomingMessage): boolean =>
 
 const send = (response: ServerResponse, method: string, answer: Answer): void => {
   const body = typeof answer.body === "string" ? Buffer.from(answer.body) : answer.body
-  response.writeHead(answer.status, {
-    "content-type": answer.contentType,
-    "content-length": body.length,
-    ...answer.headers
-  })
+  const headers: Record<string, string | number> = { "content-type": answer.contentType, "content-length": body.length }
+  if (answer.headers !== undefined) Object.assign(headers, answer.headers)
+  response.writeHead(answer.status, headers)
   response.end(method === "HEAD" ? undefined : body)
 }
 
