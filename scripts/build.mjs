@@ -97,7 +97,7 @@ export const commonOptions = {
   logLevel: "warning",
   loader: { ".toml": "text", ".html": "text" },
   plugins: [musicMetadataPatches, optionFileParsers],
-  external: ["better-sqlite3", "pg-native", "@sentry/node", "@effect/opentelemetry", "@opentelemetry/*", "hot-shots"],
+  external: ["better-sqlite3", "pg-native", "@sentry/node", "@effect/opentelemetry", "@opentelemetry/*"],
   banner: { js: "import { createRequire as __avalonCreateRequire } from 'node:module'; const require = __avalonCreateRequire(import.meta.url);" }
 }
 

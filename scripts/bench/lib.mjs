@@ -99,6 +99,18 @@ export const procStatus = (pid) => {
   }
 }
 
+/** CPU time (user + system) a process has used so far, in ms; NaN when it is gone. */
+export const processCpuMs = (pid) => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+    // utime and stime are fields 14 and 15 of /proc/<pid>/stat (1-based), in clock ticks (100 per second on Linux).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
+  } catch {
+    return NaN
+  }
+}
+
 /** Direct child pids of a process (to see whether `--workers N` really forked). */
 export const childPids = (pid) => {
   try {

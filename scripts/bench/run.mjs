@@ -251,10 +251,11 @@ const report = () => {
     const rows = r.serve.endpoints.map((e) => [
       e.key, e.items === undefined ? "" : `${fmtInt(e.items)}${e.matches === undefined ? "" : ` of ${fmtInt(e.matches)}`}`, fmtBytes(e.bytes), fmtInt(e.avalon.rps), fmtNum(e.avalon.p50Ms), fmtNum(e.avalon.p99Ms),
       fmtInt(e.floor.rps), fmtNum(e.floor.p99Ms), `${fmtNum(e.ratio)}×`,
+      fmtNum(e.avalon.cpuUsPerRequest), fmtNum(e.floor.cpuUsPerRequest), `${fmtNum(e.cpuRatio)}×`,
       verdict(e.ratio >= 0.7), e.limited ? verdict(e.avalon.p99Ms <= 5) : "", absolute(e) === undefined ? "" : verdict(e.avalon.rps >= absolute(e)),
       e.avalon.errors + e.floor.errors > 0 ? `${e.avalon.errors}/${e.floor.errors}` : ""
     ])
-    out.push(renderTable(["endpoint", "items", "bytes", "req/s", "p50 ms", "p99 ms", "floor req/s", "floor p99", "÷ floor", "≥0.7", "p99≤5", "≥10×orig", "errors a/f"], rows))
+    out.push(renderTable(["endpoint", "items", "bytes", "req/s", "p50 ms", "p99 ms", "floor req/s", "floor p99", "÷ floor", "CPU µs/req", "floor µs", "CPU ÷", "≥0.7", "p99≤5", "≥10×orig", "errors a/f"], rows))
     for (const dump of r.serve.endpoints.filter((e) => e.dump)) {
       out.push(`${dump.key}, one client: ${fmtMs(dump.singleClientMs)} per dump (floor ${fmtMs(dump.singleClientFloorMs)}), ${fmtBytes(dump.bytes)}; ` +
         `target ≤ 150 ms at 100k: ${songs === 100_000 ? verdict(dump.singleClientMs <= 150) : "n/a at this size"}`)

@@ -3,7 +3,7 @@ import { spawn } from "node:child_process"
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { brotliDecompressSync, gunzipSync } from "node:zlib"
-import { benchDir, childPids, track, freePort, httpGet, log, mean, median, procStatus, sleep, startAvalon } from "./lib.mjs"
+import { benchDir, childPids, processCpuMs, track, freePort, httpGet, log, mean, median, procStatus, sleep, startAvalon } from "./lib.mjs"
 
 // ---------------------------------------------------------------- wrk
 
@@ -231,9 +231,15 @@ export const benchHttp = async ({ server, endpoints, seconds, rounds, connection
       }
       const avalonRuns = []
       const floorRuns = []
+      // The server's own CPU time per request: what each answer costs, whoever else shares the cores.
+      const measured = async (base, pid) => {
+        const before = processCpuMs(pid)
+        const run = await runWrk(target(base))
+        return { ...run, cpuUsPerRequest: ((processCpuMs(pid) - before) * 1000) / Math.max(1, run.requests) }
+      }
       for (let r = 0; r < rounds; r++) {
-        avalonRuns.push(await runWrk(target(avalonBase)))
-        floorRuns.push(await runWrk(target(floor.base)))
+        avalonRuns.push(await measured(avalonBase, server.child.pid))
+        floorRuns.push(await measured(floor.base, floor.pid))
       }
       // Best of the rounds: interference from other work on a shared machine only ever lowers a figure.
       const summarize = (runs) => ({
@@ -243,11 +249,13 @@ export const benchHttp = async ({ server, endpoints, seconds, rounds, connection
         p50Ms: median(runs.map((run) => run.latencyUs.p50 / 1000)),
         p99Ms: median(runs.map((run) => run.latencyUs.p99 / 1000)),
         errors: runs.reduce((sum, run) => sum + run.errors, 0),
+        cpuUsPerRequest: Math.min(...runs.map((run) => run.cpuUsPerRequest)),
         runs
       })
       const result = { ...endpoint, connections: conns, avalon: summarize(avalonRuns), floor: summarize(floorRuns) }
       result.ratio = result.avalon.rps / result.floor.rps
       result.meanRatio = result.avalon.meanRps / result.floor.meanRps
+      result.cpuRatio = result.floor.cpuUsPerRequest / result.avalon.cpuUsPerRequest
       if (endpoint.dump) {
         // One client, one dump after another: how long a full dump takes.
         const single = await runWrk({ ...target(avalonBase), connections: 1, seconds: Math.max(2, Math.ceil(seconds / 2)) })
@@ -255,7 +263,8 @@ export const benchHttp = async ({ server, endpoints, seconds, rounds, connection
         result.singleClientMs = single.latencyUs.p50 / 1000
         result.singleClientFloorMs = singleFloor.latencyUs.p50 / 1000
       }
-      log(`${endpoint.key}: avalon ${Math.round(result.avalon.rps)} req/s (p50 ${result.avalon.p50Ms.toFixed(2)} ms, p99 ${result.avalon.p99Ms.toFixed(2)} ms), floor ${Math.round(result.floor.rps)} req/s, ratio ${result.ratio.toFixed(2)}`)
+      log(`${endpoint.key}: avalon ${Math.round(result.avalon.rps)} req/s (p50 ${result.avalon.p50Ms.toFixed(2)} ms, p99 ${result.avalon.p99Ms.toFixed(2)} ms), floor ${Math.round(result.floor.rps)} req/s, ratio ${result.ratio.toFixed(2)}; ` +
+        `server CPU per request ${result.avalon.cpuUsPerRequest.toFixed(1)} µs, floor ${result.floor.cpuUsPerRequest.toFixed(1)} µs, ratio ${result.cpuRatio.toFixed(2)}`)
       results.push(result)
     }
     return { floorPid: floor.pid, endpoints: results }

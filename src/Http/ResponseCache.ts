@@ -1,10 +1,11 @@
 /**
- * Answers already computed for one immutable catalog, least recently used first out, bounded by the bytes they
- * hold. The catalog never changes under it, so an entry is valid until the catalog is replaced (then the whole
+ * Answers already computed for one immutable catalog, bounded by the bytes they hold; once over budget the oldest
+ * entries not used since they were stored or last passed over go first (CLOCK, the second-chance approximation
+ * of least-recently-used: a hit only sets a flag, where reordering a Map costs two hash operations per hit). The catalog never changes under it, so an entry is valid until the catalog is replaced (then the whole
  * cache is dropped with it): repeated requests skip parsing, querying and rendering.
  */
 export class ResponseCache<A> {
-  private readonly entries = new Map<string, { readonly value: A; readonly bytes: number }>()
+  private readonly entries = new Map<string, { readonly value: A; readonly bytes: number; used: boolean }>()
   private held = 0
 
   constructor(readonly maxBytes: number) {}
@@ -20,9 +21,7 @@ export class ResponseCache<A> {
   get(key: string): A | undefined {
     const entry = this.entries.get(key)
     if (entry === undefined) return undefined
-    // Re-inserting moves the key to the end of the Map's order: the most recently used.
-    this.entries.delete(key)
-    this.entries.set(key, entry)
+    entry.used = true
     return entry.value
   }
 
@@ -35,12 +34,19 @@ export class ResponseCache<A> {
       this.entries.delete(key)
       this.held -= previous.bytes
     }
-    this.entries.set(key, { value, bytes: cost })
+    this.entries.set(key, { value, bytes: cost, used: false })
     this.held += cost
     for (const [oldest, entry] of this.entries) {
       if (this.held <= this.maxBytes) break
+      if (oldest === key) continue
       this.entries.delete(oldest)
-      this.held -= entry.bytes
+      if (entry.used) {
+        // Used since it was stored or last passed over: a second chance at the end of the order.
+        entry.used = false
+        this.entries.set(oldest, entry)
+      } else {
+        this.held -= entry.bytes
+      }
     }
   }
 }

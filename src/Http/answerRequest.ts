@@ -3,7 +3,7 @@ import { type ApiError, MethodNotAllowed, NotFound, ServiceUnavailable, renderEr
 import type { Catalog } from "../Catalog/Catalog.js"
 import { queryChanges } from "../Catalog/queryChanges.js"
 import type { CatalogState } from "./CatalogStore.js"
-import { cachedQuery } from "./cachedQuery.js"
+import { listAnswer } from "./listAnswer.js"
 import { firstValues } from "./firstValues.js"
 import type { Paging } from "./pagingLinks.js"
 import type { Route, StaticRoute } from "./routes.js"
@@ -19,6 +19,10 @@ export type Answer = {
 
 export const jsonType = "application/json; charset=utf-8"
 const textType = "text/plain; charset=utf-8"
+
+// The heartbeat is polled by every load balancer: its two answers are built once.
+const ready: Answer = { status: 200, contentType: textType, body: Buffer.from("OKOKOK") }
+const notReady: Answer = { status: 503, contentType: textType, body: Buffer.from("NONONO") }
 
 export const errorAnswer = (error: ApiError, headers?: Readonly<Record<string, string>>): Answer => {
   const { body, status } = renderErrorEnvelope(error)
@@ -40,20 +44,17 @@ export const methodNotAllowed = (method: string, path: string): Answer =>
 
 /**
  * The answer to a GET of a known route once start-up has settled (pure: the HTTP layer only parses and writes).
- * `search` is the raw query string without `?`; `cacheBytes` the budget for remembered answers (see cachedQuery).
+ * `search` is the raw query string without `?`.
  */
 export const answerRequest = (
   state: CatalogState,
   route: Exclude<Route, StaticRoute>,
   search: string,
-  version: string,
-  cacheBytes = 0
+  version: string
 ): Answer => {
   if (route === "version") return { status: 200, contentType: textType, body: version }
   if (route === "heartbeat") {
-    return state._tag === "Ready"
-      ? { status: 200, contentType: textType, body: "OKOKOK" }
-      : { status: 503, contentType: textType, body: "NONONO" }
+    return state._tag === "Ready" ? ready : notReady
   }
   if (state._tag !== "Ready") return errorAnswer(ServiceUnavailable.default())
   const { catalog } = state
@@ -61,7 +62,7 @@ export const answerRequest = (
     const changes = queryChanges(catalog.changes, firstValues(search))
     return Either.isRight(changes) ? jsonAnswer(catalog, changes.right) : errorAnswer(changes.left)
   }
-  const result = cachedQuery(catalog, route, search, cacheBytes)
+  const result = listAnswer(catalog, route, search)
   if (Either.isLeft(result)) return errorAnswer(result.left)
   return { ...jsonAnswer(catalog, result.right.body), paging: result.right.paging }
 }

@@ -8,6 +8,7 @@ import { compressDynamic, minimumCompressedSize } from "./compressBody.js"
 import { isWildcard, matchEntityTag, parseHttpDate } from "./conditionalRequests.js"
 import { type ContentCoding, negotiateCoding } from "./negotiateCoding.js"
 import { escapeUri, pagingLinks } from "./pagingLinks.js"
+import { ResponseCache } from "./ResponseCache.js"
 
 export type ListResponderOptions = {
   readonly basePath: string
@@ -23,11 +24,18 @@ export type ListResponderOptions = {
 
 type Headers = Record<string, string | number>
 
+/** A 200 list answer exactly as written: headers (content-length included, never changed once stored) and body. */
+type PreparedAnswer = { readonly headers: Readonly<Headers>; readonly body: Buffer; readonly tag: string }
+
+/** What a prepared answer's headers, key and bookkeeping cost beside its body, roughly. */
+const preparedOverheadBytes = 512
+
 /**
  * Answers the list endpoints over a ready catalog with HTTP's caching and compression on top of answerRequest:
  * strong ETag and Last-Modified, 304 for If-None-Match (weak comparison, `*`) or else If-Modified-Since,
- * Cache-Control, Vary, X-Total-Count and paging Links, and gzip or brotli as Accept-Encoding allows. Only
- * what a request asks for costs anything: a plain GET pays a hash of its query string and a few headers.
+ * Cache-Control, Vary, X-Total-Count and paging Links, and gzip or brotli as Accept-Encoding allows. Successful
+ * answers are remembered per catalog, coding and raw query string, as written (headers included), within
+ * `responseCacheBytes`: a repeated request costs one lookup, and a compressed one is compressed once.
  */
 export const makeListResponder = (options: ListResponderOptions) => {
   const { cacheControl, onUnexpected, responseCacheBytes, send, version } = options
@@ -41,10 +49,16 @@ export const makeListResponder = (options: ListResponderOptions) => {
   }
 
   let current: CatalogRepresentations | undefined
-  const representationsOf = (catalog: Catalog): CatalogRepresentations =>
-    current?.catalog === catalog
-      ? current
-      : (current = new CatalogRepresentations(catalog, version, (error) => onUnexpected(error, "GET", "(compressing a full list)")))
+  // One per catalog: a reload starts empty, and the old answers go with the old catalog.
+  let prepared: ResponseCache<PreparedAnswer> | undefined
+  const representationsOf = (catalog: Catalog): CatalogRepresentations => {
+    if (current?.catalog === catalog) return current
+    prepared = responseCacheBytes > 0 ? new ResponseCache(responseCacheBytes) : undefined
+    return (current = new CatalogRepresentations(catalog, version, (error) => onUnexpected(error, "GET", "(compressing a full list)")))
+  }
+  const remember = (key: string, answer: PreparedAnswer): void => {
+    prepared?.set(key, answer, answer.body.length + preparedOverheadBytes)
+  }
 
   const validators = (representations: CatalogRepresentations, tag: string): Headers => {
     const headers: Headers = { etag: tag, "last-modified": representations.lastModified, vary: "Accept-Encoding" }
@@ -63,11 +77,13 @@ export const makeListResponder = (options: ListResponderOptions) => {
     return since !== undefined && representations.lastModifiedMs <= since
   }
 
-  const write = (response: ServerResponse, method: string, headers: Headers, body: Buffer): void => {
-    headers["content-length"] = body.length
+  const write = (response: ServerResponse, method: string, headers: Readonly<Headers>, body: Buffer): void => {
     response.writeHead(200, headers)
     response.end(method === "HEAD" ? undefined : body)
   }
+
+  const isNotModified = (request: IncomingMessage, ifNoneMatch: string | undefined, representations: CatalogRepresentations): boolean =>
+    ifNoneMatch !== undefined ? isWildcard(ifNoneMatch) : notModifiedSince(request.headers["if-modified-since"], representations)
 
   return (
     request: IncomingMessage,
@@ -87,7 +103,14 @@ export const makeListResponder = (options: ListResponderOptions) => {
       if (matched !== undefined) return notModified(response, representations, matched)
     }
 
-    const answer = answerRequest(state, endpoint, search, version, responseCacheBytes)
+    const key = `${accepted}${endpoint}?${search}`
+    const hit = prepared?.get(key)
+    if (hit !== undefined) {
+      if (isNotModified(request, ifNoneMatch, representations)) return notModified(response, representations, hit.tag)
+      return write(response, method, hit.headers, hit.body)
+    }
+
+    const answer = answerRequest(state, endpoint, search, version)
     if (answer.status !== 200 || answer.paging === undefined || typeof answer.body === "string") return send(response, method, answer)
     let body = answer.body
     let coding: ContentCoding = "identity"
@@ -105,13 +128,11 @@ export const makeListResponder = (options: ListResponderOptions) => {
       }
     }
     const tag = representations.entityTag(endpoint, search, coding)
-    if (ifNoneMatch !== undefined ? isWildcard(ifNoneMatch) : notModifiedSince(request.headers["if-modified-since"], representations)) {
-      return notModified(response, representations, tag)
-    }
+    if (isNotModified(request, ifNoneMatch, representations)) return notModified(response, representations, tag)
 
     const headers: Headers = {
       "content-type": answer.contentType,
-      "content-length": 0,
+      "content-length": body.length,
       etag: tag,
       "last-modified": representations.lastModified,
       vary: "Accept-Encoding",
@@ -122,10 +143,18 @@ export const makeListResponder = (options: ListResponderOptions) => {
     if (links !== undefined) headers.link = links
     if (answer.headers !== undefined) Object.assign(headers, answer.headers)
     if (coding !== "identity") headers["content-encoding"] = coding
-    if (!compressNow || coding === "identity") return write(response, method, headers, body)
+    if (!compressNow || coding === "identity") {
+      // A full list whose compressed form is not ready yet goes out as is, and is not remembered as the coding's answer.
+      if (coding === accepted || body.length < minimumCompressedSize) remember(key, { headers, body, tag })
+      return write(response, method, headers, body)
+    }
     const uncompressed = body
     compressDynamic(uncompressed, coding, (error, compressed) => {
-      if (error === null) return write(response, method, headers, compressed)
+      if (error === null) {
+        headers["content-length"] = compressed.length
+        remember(key, { headers, body: compressed, tag })
+        return write(response, method, headers, compressed)
+      }
       onUnexpected(error, method, request.url ?? "")
       delete headers["content-encoding"]
       headers.etag = representations.entityTag(endpoint, search, "identity")

@@ -1,9 +1,9 @@
 import { lookup } from "node:dns/promises"
 import { isIP } from "node:net"
 import { Clock, Effect, Either, Layer, Schedule, type Scope } from "effect"
-import type { StatsD } from "hot-shots"
 import { AppConfig } from "../Config/AppConfig.js"
 import type { Settings } from "../Config/Settings.js"
+import { makeStatsdSender, type StatsdSender } from "./StatsdSender.js"
 
 export type MetricsShape = {
   /** Sends `<prefix>.<name>:<ms>|ms`; never throws, never waits. */
@@ -14,16 +14,10 @@ export type MetricsShape = {
 
 const noop: MetricsShape = { timing: () => {}, increment: () => {} }
 
-const closeClient = (client: StatsD) =>
-  Effect.async<void>((resume) => {
-    try {
-      client.close(() => resume(Effect.void))
-    } catch {
-      resume(Effect.void)
-    }
-  }).pipe(Effect.timeoutOption("1 second"), Effect.asVoid)
+const closeSender = (sender: StatsdSender) =>
+  Effect.promise(sender.close).pipe(Effect.timeoutOption("1 second"), Effect.asVoid)
 
-/** One address for the host, IPv4 first; hot-shots then never does DNS itself (a slow resolver cannot pile up sends). */
+/** One address for the host, IPv4 first: sends never do DNS (a slow resolver cannot pile up sends). */
 const resolveHost = (host: string) =>
   isIP(host) !== 0
     ? Effect.succeed(host)
@@ -39,30 +33,18 @@ type StatsdSettings = Pick<Settings, "STATSD_HOST" | "STATSD_PORT" | "STATSD_PRE
 
 const connect = (settings: StatsdSettings, address: string) =>
   Effect.acquireRelease(
-    Effect.map(Effect.promise(() => import("hot-shots")), ({ StatsD }) =>
-      new StatsD({
-        host: address,
-        port: settings.STATSD_PORT,
-        prefix: settings.STATSD_PREFIX,
-        protocol: "udp",
-        includeDataDogTags: false,
-        // A UDP send per request costs more than the rest of a small request: batch them.
-        maxBufferSize: 1200,
-        bufferFlushInterval: 100,
-        errorHandler: () => {}
-      })
-    ),
-    closeClient
+    Effect.sync(() => makeStatsdSender({ address, port: settings.STATSD_PORT, prefix: settings.STATSD_PREFIX })),
+    closeSender
   )
 
 /**
- * A statsd client over UDP (hot-shots); send errors (no daemon) are discarded. STATSD_HOST "" disables it. A host
+ * A statsd client over UDP (lines batched into datagrams, see StatsdSender); send errors (no daemon) are discarded. STATSD_HOST "" disables it. A host
  * name is resolved once; while it does not resolve, metrics are dropped and resolution is retried every minute.
  */
 export const makeStatsd = (settings: StatsdSettings): Effect.Effect<MetricsShape, never, Scope.Scope> =>
   Effect.gen(function*() {
     if (settings.STATSD_HOST === "") return noop
-    let client: StatsD | undefined
+    let client: StatsdSender | undefined
     const attach = resolveHost(settings.STATSD_HOST).pipe(
       Effect.flatMap((address) => connect(settings, address)),
       Effect.map((connected) => {
@@ -75,20 +57,8 @@ export const makeStatsd = (settings: StatsdSettings): Effect.Effect<MetricsShape
       yield* attach.pipe(Effect.retry(Schedule.spaced("1 minute")), Effect.ignore, Effect.forkScoped)
     }
     return {
-      timing: (name, ms) => {
-        try {
-          client?.timing(name, ms)
-        } catch {
-          // metrics are best effort
-        }
-      },
-      increment: (name, by = 1) => {
-        try {
-          client?.increment(name, by)
-        } catch {
-          // metrics are best effort
-        }
-      }
+      timing: (name, ms) => client?.send(name, ms, "ms"),
+      increment: (name, by = 1) => client?.send(name, by, "c")
     }
   })
 

@@ -23,6 +23,17 @@ describe("ResponseCache", () => {
     expect(cache.size).toBe(8)
   })
 
+  it("still gets back within budget when every entry was used, oldest first", () => {
+    const keys = ["k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8"]
+    const cache = new ResponseCache<string>(entryCost("k1", 100) * keys.length)
+    for (const key of keys) cache.set(key, key, 100)
+    for (const key of keys) expect(cache.get(key)).toBe(key)
+    cache.set("k9", "k9", 100)
+    expect(cache.bytes).toBeLessThanOrEqual(cache.maxBytes)
+    expect(cache.get("k1")).toBeUndefined()
+    for (const key of ["k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9"]) expect(cache.get(key)).toBe(key)
+  })
+
   it("never keeps an answer bigger than an eighth of the budget, so one huge answer cannot flush the rest", () => {
     const cache = new ResponseCache<string>(8_000)
     cache.set("small", "s", 100)

@@ -1,0 +1,96 @@
+import { createServer, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
+import { gunzipSync } from "node:zlib"
+import { afterEach, describe, expect, it, vi } from "vitest"
+import { buildCatalog } from "../../src/Catalog/Catalog.js"
+import { queryCatalog } from "../../src/Catalog/queryCatalog.js"
+import { collectionColumns } from "../../src/Domain/Collection.js"
+import { CatalogCell } from "../../src/Http/CatalogStore.js"
+import { makeRequestHandler } from "../../src/Http/makeRequestHandler.js"
+import { rows } from "../Catalog/fixtures.js"
+import { httpRequest } from "../support/httpRequest.js"
+
+// Counts the queries actually run: a remembered answer must not run one.
+vi.mock("../../src/Catalog/queryCatalog.js", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("../../src/Catalog/queryCatalog.js")>()
+  return { ...actual, queryCatalog: vi.fn(actual.queryCatalog) }
+})
+const queries = vi.mocked(queryCatalog)
+
+const servers: Array<Server> = []
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))))
+  queries.mockClear()
+})
+
+const serve = async (responseCacheBytes: number) => {
+  const cell = new CatalogCell()
+  cell.swap(buildCatalog(collectionColumns(rows), { generation: 1, loadedAt: new Date(0) }))
+  const handler = makeRequestHandler({
+    basePath: "/avalon",
+    version: "test",
+    responseCacheBytes,
+    cell,
+    metrics: { timing: () => {}, increment: () => {} },
+    onUnexpected: (error) => {
+      throw error
+    }
+  })
+  const server = createServer(handler)
+  servers.push(server)
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    cell,
+    get: (path: string, headers: Record<string, string> = {}, method = "GET") => httpRequest(`http://127.0.0.1:${port}/avalon/${path}`, headers, method)
+  }
+}
+
+describe("remembered list answers", () => {
+  it("runs a repeated query once per catalog and answers the same status, headers and bytes", async () => {
+    const server = await serve(1024 * 1024)
+    const first = await server.get("songs?order=name&limit=2&offset=1")
+    const again = await server.get("songs?order=name&limit=2&offset=1")
+    expect(queries).toHaveBeenCalledTimes(1)
+    expect(again.status).toBe(200)
+    expect(again.body.equals(first.body)).toBe(true)
+    const { date: _first, ...firstHeaders } = first.headers
+    const { date: _again, ...againHeaders } = again.headers
+    expect(againHeaders).toEqual(firstHeaders)
+    expect(first.headers.link).toContain("rel=\"next\"")
+
+    const head = await server.get("songs?order=name&limit=2&offset=1", {}, "HEAD")
+    expect(head.body.length).toBe(0)
+    expect(head.headers["content-length"]).toBe(first.headers["content-length"])
+    expect((await server.get("songs?order=name&limit=2&offset=1", { "if-none-match": String(first.headers.etag) })).status).toBe(304)
+    expect((await server.get("songs?order=name&limit=2&offset=1", { "if-modified-since": "Thu, 01 Jan 1970 00:00:00 GMT" })).status).toBe(304)
+    expect(queries).toHaveBeenCalledTimes(1)
+
+    server.cell.swap(buildCatalog(collectionColumns(rows), { generation: 2, loadedAt: new Date(1000) }))
+    const reloaded = await server.get("songs?order=name&limit=2&offset=1")
+    expect(queries).toHaveBeenCalledTimes(2)
+    expect(reloaded.body.equals(first.body)).toBe(true)
+    expect(reloaded.headers.etag).not.toBe(first.headers.etag)
+  })
+
+  it("remembers each coding apart, compressed once, and never an error", async () => {
+    const server = await serve(1024 * 1024)
+    const plain = await server.get("songs?order=name")
+    const zipped = await server.get("songs?order=name", { "accept-encoding": "gzip" })
+    const zippedAgain = await server.get("songs?order=name", { "accept-encoding": "gzip" })
+    expect(queries).toHaveBeenCalledTimes(2)
+    expect(zipped.headers["content-encoding"]).toBe("gzip")
+    expect(zippedAgain.body.equals(zipped.body)).toBe(true)
+    expect(gunzipSync(zipped.body).equals(plain.body)).toBe(true)
+    expect(zipped.headers.etag).not.toBe(plain.headers.etag)
+
+    for (let i = 0; i < 3; i++) expect((await server.get("songs?limit=x")).status).toBe(400)
+    expect(queries).toHaveBeenCalledTimes(5)
+  })
+
+  it("remembers nothing with a budget of 0", async () => {
+    const server = await serve(0)
+    for (let i = 0; i < 3; i++) expect((await server.get("albums?order=name&limit=1")).status).toBe(200)
+    expect(queries).toHaveBeenCalledTimes(3)
+  })
+})
