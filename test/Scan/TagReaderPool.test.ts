@@ -1,4 +1,4 @@
-import { existsSync, statSync } from "node:fs"
+import { existsSync, readdirSync, statSync } from "node:fs"
 import { build, type BuildOptions } from "esbuild"
 import { beforeAll, describe, expect, it } from "vitest"
 import { readTags, type TagReadOutcome } from "../../src/Scan/readTags.js"
@@ -10,8 +10,10 @@ const builtWorker = new URL("../../dist/tagWorker.js", import.meta.url)
 const fakeWorker = new URL("./fakeTagWorker.mjs", import.meta.url)
 const brokenWorker = new URL("./brokenTagWorker.mjs", import.meta.url)
 const buildScript = new URL("../../scripts/build.mjs", import.meta.url)
+const scanSources = new URL("../../src/Scan/", import.meta.url)
 const workerSources = [
-  ...["Scan/tagWorker.ts", "Scan/readTags.ts", "Scan/TagReaderPool.ts", "Domain/Collection.ts", "Domain/pathText.ts"].map((name) => new URL(`../../src/${name}`, import.meta.url)),
+  ...readdirSync(scanSources).filter((name) => name.endsWith(".ts")).map((name) => new URL(name, scanSources)),
+  ...["Domain/Collection.ts", "Domain/pathText.ts"].map((name) => new URL(`../../src/${name}`, import.meta.url)),
   buildScript
 ]
 
