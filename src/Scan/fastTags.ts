@@ -1,6 +1,7 @@
 import { fastFlac } from "./fastFlac.js"
 import { fastMpeg } from "./fastMpeg.js"
 import { fastOgg } from "./fastOgg.js"
+import { fastWav } from "./fastWav.js"
 import type { SongOutcome } from "./songOutcome.js"
 
 // music-metadata picks its parser by the path's extension (ParserFactory.findLoaderForExtension), so do these.
@@ -9,7 +10,8 @@ const readers: ReadonlyMap<string, (buffer: Buffer) => SongOutcome | undefined> 
   [".flac", fastFlac],
   [".ogg", fastOgg],
   [".oga", fastOgg],
-  [".opus", fastOgg]
+  [".opus", fastOgg],
+  [".wav", fastWav]
 ])
 
 /** An ID3v1 tag or an APEv2 footer at the end: music-metadata reads those too (scanAppendingHeaders, ID3v1Parser). */
