@@ -1,4 +1,5 @@
 import { fastFlac } from "./fastFlac.js"
+import { fastMp4 } from "./fastMp4.js"
 import { fastMpeg } from "./fastMpeg.js"
 import { fastOgg } from "./fastOgg.js"
 import { fastWav } from "./fastWav.js"
@@ -11,7 +12,10 @@ const readers: ReadonlyMap<string, (buffer: Buffer) => SongOutcome | undefined> 
   [".ogg", fastOgg],
   [".oga", fastOgg],
   [".opus", fastOgg],
-  [".wav", fastWav]
+  [".wav", fastWav],
+  [".m4a", fastMp4],
+  [".m4b", fastMp4],
+  [".mp4", fastMp4]
 ])
 
 /** An ID3v1 tag or an APEv2 footer at the end: music-metadata reads those too (scanAppendingHeaders, ID3v1Parser). */
