@@ -1,3 +1,4 @@
+import { readId3v2 } from "./fastId3v2.js"
 import { type SongOutcome, songOutcome } from "./songOutcome.js"
 import { type CommonId, TagCollector } from "./TagCollector.js"
 
@@ -7,11 +8,12 @@ const infoCommonIds: Readonly<Record<string, CommonId>> = {
 }
 
 /**
- * A RIFF/WAVE file of `fmt `, `data`, LIST/INFO (no CSET: Latin-1) and other chunks music-metadata skips, as its
- * WaveParser reads it; undefined for anything else (`fact`, `id3 `, `bext`, CSET, chunks running past the end).
+ * A RIFF/WAVE file of `fmt `, `data`, LIST/INFO (no CSET: Latin-1), `id3 ` and other chunks music-metadata skips, as its
+ * WaveParser reads it; undefined for anything else (`fact`, `bext`, CSET, chunks running past the end).
  */
 export const fastWav = (buffer: Buffer): SongOutcome | undefined => {
   if (buffer.length < 12 || buffer.toString("latin1", 0, 4) !== "RIFF" || buffer.toString("latin1", 8, 12) !== "WAVE") return undefined
+  const tags = new TagCollector()
   const pendingInfo: Array<{ readonly id: string; readonly value: string }> = []
   let remaining = buffer.readUInt32LE(4) - 4
   let position = 12
@@ -54,10 +56,13 @@ export const fastWav = (buffer: Buffer): SongOutcome | undefined => {
         if (samples && sampleRate) duration = samples / sampleRate
         break
       }
-      case "fact":
-      case "CSET":
       case "id3 ":
       case "ID3 ":
+        // WaveParser hands the chunk to ID3v2Parser as a file of its own.
+        if (start + size > buffer.length || readId3v2(buffer.subarray(start, start + size), tags) === undefined) return undefined
+        break
+      case "fact":
+      case "CSET":
       case "bext":
         return undefined
       default:
@@ -65,7 +70,6 @@ export const fastWav = (buffer: Buffer): SongOutcome | undefined => {
     position = Math.min(buffer.length, start + size)
     if (size % 2 === 1) position = Math.min(buffer.length, position + 1)
   }
-  const tags = new TagCollector()
   for (const { id, value } of pendingInfo) tags.add("exif", id, value, infoCommonIds[id])
   return songOutcome(tags, duration)
 }
