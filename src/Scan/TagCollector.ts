@@ -54,7 +54,7 @@ export class TagCollector implements ParsedTags {
         this.common.track = { no: Number.parseInt(value.split("/")[0]!, 10) || null }
         return
       case "year":
-        return this.setGeneric(tagType, "year", Number.parseInt(value, 10))
+        return this.setYear(tagType, Number.parseInt(value, 10))
       case "date": {
         const year = Number.parseInt(value.substr(0, 4), 10)
         if (!Number.isNaN(year)) this.common.year = year
@@ -80,22 +80,28 @@ export class TagCollector implements ParsedTags {
     this.setGeneric(tagType, "artists", value)
   }
 
-  private setGeneric(tagType: string, id: Exclude<CommonId, "track">, value: string | number): void {
+  private setGeneric(tagType: string, id: Exclude<CommonId, "track" | "year">, value: string): void {
     const before = this.origin[id] || 1000
     const priority = priorities[tagType]!
     if (id === "artists" || id === "genre") {
-      const list = String(value)
       if (priority === before) {
         const values = this.common[id]!
-        if (!values.includes(list)) values.push(list)
+        if (!values.includes(value)) values.push(value)
       } else if (priority < before) {
-        this.common[id] = [list]
+        this.common[id] = [value]
         this.origin[id] = priority
       }
     } else if (priority <= before) {
-      if (id === "year") this.common.year = value as number
-      else this.common[id] = value as string
+      this.common[id] = value
       this.origin[id] = priority
+    }
+  }
+
+  private setYear(tagType: string, value: number): void {
+    const priority = priorities[tagType]!
+    if (priority <= (this.origin.year || 1000)) {
+      this.common.year = value
+      this.origin.year = priority
     }
   }
 }
