@@ -23,6 +23,9 @@ export type TagReaderPoolOptions = {
   readonly taskTimeoutMs?: number
 }
 
+/** A file's outcome, with its song id (`songId` of its path) when a worker computed it. */
+export type TagResultHandler = (path: string, outcome: TagReadOutcome, songId: string | undefined) => void
+
 export type TagReaderPool = {
   readonly mode: "workers" | "in-thread"
   /** Starts the workers now (they take a while to load), before any file is queued; no-op in-thread. */
@@ -33,7 +36,7 @@ export type TagReaderPool = {
    * Parses every file, calling `onResult` as each finishes (any order). Resolves once all are reported;
    * a bad file never rejects it (it is reported "corrupt"); an exception thrown by `onResult` does.
    */
-  readonly read: (files: ReadonlyArray<TagReadRequest>, onResult: (path: string, outcome: TagReadOutcome) => void) => Promise<void>
+  readonly read: (files: ReadonlyArray<TagReadRequest>, onResult: TagResultHandler) => Promise<void>
   /** Stops the workers; pending reads reject. */
   readonly close: () => Promise<void>
 }
@@ -45,7 +48,11 @@ export type TagReaderPool = {
 export type TagWorkerRequest = ReadonlyArray<{ readonly id: number; readonly path: string; readonly size: number | undefined }>
 export type TagWorkerReply =
   | { readonly type: "ready" }
-  | { readonly type: "results"; readonly results: ReadonlyArray<{ readonly id: number; readonly outcome: TagReadOutcome }> }
+  | {
+    readonly type: "results"
+    /** A song's id comes along (computed by the worker, not by the busier main thread). */
+    readonly results: ReadonlyArray<{ readonly id: number; readonly outcome: TagReadOutcome; readonly songId?: string | undefined }>
+  }
 
 // The parser is loaded only when this thread reads tags itself: a scan whose files are all unchanged, or that
 // reads them in workers, never compiles music-metadata here.
@@ -57,7 +64,7 @@ export const defaultWorkerScript = new URL("./tagWorker.js", import.meta.url)
 type Batch = {
   remaining: number
   failed: boolean
-  readonly onResult: (path: string, outcome: TagReadOutcome) => void
+  readonly onResult: TagResultHandler
   readonly resolve: () => void
   readonly reject: (error: unknown) => void
 }
@@ -227,13 +234,13 @@ export const makeTagReaderPool = (options: TagReaderPoolOptions = {}): TagReader
     while (mode === "workers" && slots.size < workerCount && startupFailures < maxStartupFailures) startSlot()
   }
 
-  const deliver = (task: Task, outcome: TagReadOutcome): void => {
+  const deliver = (task: Task, outcome: TagReadOutcome, songId?: string): void => {
     parsedCount++
     const batch = task.batch
     batch.remaining--
     if (batch.failed) return
     try {
-      batch.onResult(task.path, outcome)
+      batch.onResult(task.path, outcome, songId)
     } catch (error) {
       batch.failed = true
       batches.delete(batch)
@@ -317,13 +324,13 @@ export const makeTagReaderPool = (options: TagReaderPoolOptions = {}): TagReader
         startupFailures = 0
       } else {
         slot.lastProgress = performance.now()
-        for (const { id, outcome } of message.results) {
+        for (const { id, outcome, songId } of message.results) {
           const task = slot.inFlight.get(id)
           if (task === undefined) continue
           slot.inFlight.delete(id)
           slot.inFlightBytes -= task.size ?? 0
           if (task.isolated) slot.exclusive = false
-          deliver(task, outcome)
+          deliver(task, outcome, songId)
         }
       }
       pump()

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs"
 import { build, type BuildOptions } from "esbuild"
 import { beforeAll, describe, expect, it } from "vitest"
+import { songId } from "../../src/Domain/Ids.js"
 import { readTags, type TagReadOutcome } from "../../src/Scan/readTags.js"
 import { makeTagReaderPool, type TagReaderPool, type TagReadRequest } from "../../src/Scan/TagReaderPool.js"
 import { walkCollection, type WalkedFile } from "../../src/Scan/walkCollection.js"
@@ -13,7 +14,7 @@ const buildScript = new URL("../../scripts/build.mjs", import.meta.url)
 const scanSources = new URL("../../src/Scan/", import.meta.url)
 const workerSources = [
   ...readdirSync(scanSources).filter((name) => name.endsWith(".ts")).map((name) => new URL(name, scanSources)),
-  ...["Domain/Collection.ts", "Domain/pathText.ts"].map((name) => new URL(`../../src/${name}`, import.meta.url)),
+  ...["Domain/Collection.ts", "Domain/pathText.ts", "Domain/Ids.ts"].map((name) => new URL(`../../src/${name}`, import.meta.url)),
   buildScript
 ]
 
@@ -63,6 +64,14 @@ describe("TagReaderPool returns what readTags returns", () => {
       const results = await readAll(pool, fixtures)
       expect(results).toEqual(expected)
       expect(pool.parsedCount).toBe(fixtures.length)
+    }))
+
+  it("with worker threads, each song's id (songId of its path) computed by the worker, none for other files", () =>
+    withPool(makeTagReaderPool({ workers: 2, inFlightPerWorker: 8, workerScript: builtWorker }), async (pool) => {
+      const ids = new Map<string, string | undefined>()
+      await pool.read(fixtures, (path, _, id) => ids.set(path, id))
+      expect(ids.size).toBe(fixtures.length)
+      for (const [path, id] of ids) expect(id).toBe(expected.get(path)?.kind === "song" ? songId(path) : undefined)
     }))
 
   it.each([
