@@ -33,6 +33,7 @@ type Track = {
   timeScale?: number
   duration?: number
   sampleDescriptions?: Array<{ readonly numAudioChannels: number | undefined }>
+  sampleSizes?: boolean
 }
 
 /** A table atom (stts, stsc, stco, stsz) as SimpleTableAtom/StszAtom check it. */
@@ -148,7 +149,9 @@ const readMp4 = (buffer: Buffer): SongOutcome | undefined => {
       case "stco":
         return checkTable(payload, 4, 4)
       case "stsz":
-        return checkTable(payload, 8, 4)
+        checkTable(payload, 8, 4)
+        track.sampleSizes = true
+        return
       default:
     }
   }
@@ -249,7 +252,8 @@ const readMp4 = (buffer: Buffer): SongOutcome | undefined => {
     const first = (track.sampleDescriptions ?? decline())[0]
     if (first === undefined) continue
     if (track.handlerType !== undefined ? track.handlerType === "audi" || track.handlerType === "soun" : (first.numAudioChannels ?? 0) > 0) {
-      if (track.timeScale === 0) decline()
+      // MP4Parser then reads the stts table (timescale 0) or the stsz table (no fragments), absent or not.
+      if (track.timeScale === 0 || (track.timeScale !== undefined && track.sampleSizes !== true)) decline()
       audioTracks.push(track)
     }
   }

@@ -33,7 +33,8 @@ export const fastWav = (buffer: Buffer): SongOutcome | undefined => {
         blockAlign = buffer.readUInt16LE(start + 12)
         break
       case "LIST": {
-        if (start + 4 > buffer.length) return undefined
+        // WaveParser reads the list type even from a shorter chunk, then fails on a negative length to skip.
+        if (size < 4 || start + 4 > buffer.length) return undefined
         if (buffer.toString("latin1", start, start + 4) !== "INFO") break
         let left = size - 4
         let at = start + 4

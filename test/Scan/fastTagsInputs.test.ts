@@ -321,3 +321,22 @@ describe("fast path for Ogg", () => {
     declined("a.opus", opus.subarray(0, 600))
   })
 })
+
+describe("fast path declines layouts on which music-metadata throws", () => {
+  it("a WAV LIST chunk shorter than its list type", async () => {
+    const fmt = chunk("fmt ", wavChunks.get("fmt ")!)
+    const data = chunk("data", wavChunks.get("data")!)
+    const contents = riff(fmt, Buffer.concat([Buffer.from("LIST"), le32(2), Buffer.from("ab")]), data)
+    declined("a.wav", contents)
+    expect((await readTagsWithMusicMetadata("a.wav", contents)).kind).toBe("corrupt")
+  })
+
+  it("an MP4 audio track without a sample size table", async () => {
+    const original = fixture("m4a/aac.m4a")
+    const at = original.indexOf("stsz", 0, "latin1")
+    const contents = Buffer.from(original)
+    contents.write("xxxx", at, "latin1")
+    declined("a.m4a", contents)
+    expect((await readTagsWithMusicMetadata("a.m4a", contents)).kind).toBe("corrupt")
+  })
+})
