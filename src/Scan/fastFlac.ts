@@ -1,7 +1,7 @@
-import { type ByteSource, flacStructureProblem } from "./containerChecks.js"
+import { type ByteSource, flacStructureProblem } from "./flacStructureProblem.js"
 import { type SongOutcome, songOutcome } from "./songOutcome.js"
 import { TagCollector } from "./TagCollector.js"
-import { readVorbisComments } from "./vorbisComments.js"
+import { readVorbisComments } from "./readVorbisComments.js"
 
 /** music-metadata's Util.getBitAllignedNumber, 32-bit shifts and all (STREAMINFO's 36-bit sample count goes through it). */
 const bitAlignedNumber = (source: Buffer, byteOffset: number, bitOffset: number, length: number): number => {

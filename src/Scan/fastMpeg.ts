@@ -1,6 +1,6 @@
 import type { SongOutcome } from "./songOutcome.js"
 import { songOutcome } from "./songOutcome.js"
-import { readId3v2 } from "./fastId3v2.js"
+import { readId3v2 } from "./readId3v2.js"
 import { TagCollector } from "./TagCollector.js"
 
 // music-metadata's MpegFrameHeader tables.

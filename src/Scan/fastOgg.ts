@@ -1,7 +1,8 @@
-import { type ByteSource, oggDuration } from "./containerChecks.js"
+import type { ByteSource } from "./flacStructureProblem.js"
+import { oggDuration } from "./oggDuration.js"
 import { type SongOutcome, songOutcome } from "./songOutcome.js"
 import { TagCollector } from "./TagCollector.js"
-import { readVorbisComments } from "./vorbisComments.js"
+import { readVorbisComments } from "./readVorbisComments.js"
 
 /** token-types' "ascii" strings keep the low 7 bits of each byte. */
 const ascii = (buffer: Buffer, start: number, length: number): string => {

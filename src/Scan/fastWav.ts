@@ -1,4 +1,4 @@
-import { readId3v2 } from "./fastId3v2.js"
+import { readId3v2 } from "./readId3v2.js"
 import { type SongOutcome, songOutcome } from "./songOutcome.js"
 import { type CommonId, TagCollector } from "./TagCollector.js"
 

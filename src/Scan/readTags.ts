@@ -2,7 +2,8 @@ import { closeSync, constants, fstatSync, openAsBlob, openSync, readSync, statSy
 import { extname } from "node:path"
 import type { IAudioMetadata, IOptions } from "music-metadata"
 import { fsPath } from "../Domain/pathText.js"
-import { type ByteSource, flacStructureProblem, oggDuration } from "./containerChecks.js"
+import { type ByteSource, flacStructureProblem } from "./flacStructureProblem.js"
+import { oggDuration } from "./oggDuration.js"
 import { fastTags } from "./fastTags.js"
 import { type SongOutcome, songOutcome } from "./songOutcome.js"
 
