@@ -133,15 +133,15 @@ describe("TagReaderPool scheduling and failures (fake worker)", () => {
       const mp3 = names(30, "mp3")
       const m4a = names(30, "m4a").map((path) => path.replace(/\.mp3$/, ".m4a"))
       const covers = names(10, "cover").map((path) => path.replace(/\.mp3$/, ".jpg"))
-      // Interleaved as a walk would find them; MP3s sort first, covers in the middle, M4As last.
+      // Interleaved as a walk would find them; MP3s sort first, M4As in the middle, covers last.
       const files = mp3.flatMap((path, i) => [path, m4a[i]!, ...(i < covers.length ? [covers[i]!] : [])])
       const results = await readAll(pool, files)
       const worker = (path: string): string => {
         const outcome = results.get(path)
         return outcome?.kind === "song" ? outcome.tags.album : "none"
       }
-      // Whatever the timing, one worker read a prefix of [MP3s, covers, M4As] and the other the rest.
-      const sorted = [...mp3, ...covers, ...m4a].map(worker)
+      // Whatever the timing, one worker read a prefix of [MP3s, M4As, covers] and the other the rest.
+      const sorted = [...mp3, ...m4a, ...covers].map(worker)
       const first = sorted[0]!
       const boundary = sorted.findIndex((id) => id !== first)
       expect(boundary).toBeGreaterThan(0)
