@@ -23,6 +23,9 @@ export type TagReaderPoolOptions = {
   readonly taskTimeoutMs?: number
 }
 
+/** A file's outcome, with its song id (`songId` of its path) when a worker computed it. */
+export type TagResultHandler = (path: string, outcome: TagReadOutcome, songId: string | undefined) => void
+
 export type TagReaderPool = {
   readonly mode: "workers" | "in-thread"
   /** Starts the workers now (they take a while to load), before any file is queued; no-op in-thread. */
@@ -33,7 +36,7 @@ export type TagReaderPool = {
    * Parses every file, calling `onResult` as each finishes (any order). Resolves once all are reported;
    * a bad file never rejects it (it is reported "corrupt"); an exception thrown by `onResult` does.
    */
-  readonly read: (files: ReadonlyArray<TagReadRequest>, onResult: (path: string, outcome: TagReadOutcome) => void) => Promise<void>
+  readonly read: (files: ReadonlyArray<TagReadRequest>, onResult: TagResultHandler) => Promise<void>
   /** Stops the workers; pending reads reject. */
   readonly close: () => Promise<void>
 }
@@ -45,7 +48,11 @@ export type TagReaderPool = {
 export type TagWorkerRequest = ReadonlyArray<{ readonly id: number; readonly path: string; readonly size: number | undefined }>
 export type TagWorkerReply =
   | { readonly type: "ready" }
-  | { readonly type: "results"; readonly results: ReadonlyArray<{ readonly id: number; readonly outcome: TagReadOutcome }> }
+  | {
+    readonly type: "results"
+    /** A song's id comes along (computed by the worker, not by the busier main thread). */
+    readonly results: ReadonlyArray<{ readonly id: number; readonly outcome: TagReadOutcome; readonly songId?: string | undefined }>
+  }
 
 // The parser is loaded only when this thread reads tags itself: a scan whose files are all unchanged, or that
 // reads them in workers, never compiles music-metadata here.
@@ -57,7 +64,7 @@ export const defaultWorkerScript = new URL("./tagWorker.js", import.meta.url)
 type Batch = {
   remaining: number
   failed: boolean
-  readonly onResult: (path: string, outcome: TagReadOutcome) => void
+  readonly onResult: TagResultHandler
   readonly resolve: () => void
   readonly reject: (error: unknown) => void
 }
@@ -87,19 +94,19 @@ type Slot = {
 const usableScript = (script: URL | null): URL | undefined =>
   script !== null && script.protocol === "file:" && existsSync(fileURLToPath(script)) ? script : undefined
 
-// The parser a file will most likely need, from its extension, in an order that puts related parsers side by side
-// (MPEG and the ID3-carrying containers at one end, Vorbis-comment and MP4 formats at the other, files needing
-// content sniffing in between).
+// The parser a file will most likely need, from its extension. The formats readTags reads itself (fastTags.ts) come
+// first, those it leaves to music-metadata last, with anything else (covers, texts, playlists: content sniffing):
+// the worker taking from the tail loads music-metadata, the other one seldom has to.
 const parserFamilies: ReadonlyArray<ReadonlyArray<string>> = [
   [".mp3", ".mp2", ".mp1", ".m2a", ".mpga"],
-  [".aac"],
+  [".flac"],
+  [".m4a", ".m4b", ".m4p", ".m4r", ".mp4", ".m4v", ".3gp"],
+  [".spx", ".ogg", ".oga", ".opus"],
   [".wav", ".wave", ".bwf", ".aif", ".aiff", ".aifc"],
+  [".aac"],
   [".wma", ".asf", ".wmv"],
   [".ape", ".wv", ".mpc", ".dsf", ".dff", ".mka", ".webm"],
-  [], // anything else: covers, texts, playlists, files without an extension
-  [".spx", ".ogg", ".oga", ".opus"],
-  [".flac"],
-  [".m4a", ".m4b", ".m4p", ".m4r", ".mp4", ".m4v", ".3gp"]
+  [] // anything else: covers, texts, playlists, files without an extension
 ]
 const familyOfExtension = new Map(parserFamilies.flatMap((extensions, family) => extensions.map((extension) => [extension, family] as const)))
 const otherFamily = parserFamilies.findIndex((extensions) => extensions.length === 0)
@@ -107,11 +114,11 @@ const otherFamily = parserFamilies.findIndex((extensions) => extensions.length =
 const parserFamily = (path: string): number => familyOfExtension.get(extname(path).toLowerCase()) ?? otherFamily
 
 /**
- * Waiting files, sorted by parser family, taken from both ends: with two workers, one reads MP3s and their kin,
- * the other MP4s, FLACs and Oggs, and they meet in the middle. A worker's JIT then warms up only for the parsers
- * it runs: reading the 5,920 files of the scan benchmark split that way took ~10% fewer instructions than split
- * in two mixed halves (and ~20% less CPU time). Whichever worker finishes its share first simply continues into
- * the other's, so none idles while files wait.
+ * Waiting files, sorted by parser family, taken from both ends: with two workers, one starts with MP3s, the other
+ * with the files music-metadata reads, and they meet in the middle. A worker's JIT then warms up only for the
+ * parsers it runs (when music-metadata read every file, splitting the 5,920 files of the scan benchmark that way
+ * took ~10% fewer instructions than two mixed halves), and only one worker loads music-metadata. Whichever worker
+ * finishes its share first simply continues into the other's, so none idles while files wait.
  */
 class TaskQueue {
   /** One list per parser family; the head end takes from the front of the first non-empty one, the tail end
@@ -227,13 +234,13 @@ export const makeTagReaderPool = (options: TagReaderPoolOptions = {}): TagReader
     while (mode === "workers" && slots.size < workerCount && startupFailures < maxStartupFailures) startSlot()
   }
 
-  const deliver = (task: Task, outcome: TagReadOutcome): void => {
+  const deliver = (task: Task, outcome: TagReadOutcome, songId?: string): void => {
     parsedCount++
     const batch = task.batch
     batch.remaining--
     if (batch.failed) return
     try {
-      batch.onResult(task.path, outcome)
+      batch.onResult(task.path, outcome, songId)
     } catch (error) {
       batch.failed = true
       batches.delete(batch)
@@ -317,13 +324,13 @@ export const makeTagReaderPool = (options: TagReaderPoolOptions = {}): TagReader
         startupFailures = 0
       } else {
         slot.lastProgress = performance.now()
-        for (const { id, outcome } of message.results) {
+        for (const { id, outcome, songId } of message.results) {
           const task = slot.inFlight.get(id)
           if (task === undefined) continue
           slot.inFlight.delete(id)
           slot.inFlightBytes -= task.size ?? 0
           if (task.isolated) slot.exclusive = false
-          deliver(task, outcome)
+          deliver(task, outcome, songId)
         }
       }
       pump()

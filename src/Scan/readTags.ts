@@ -1,11 +1,14 @@
 import { closeSync, constants, fstatSync, openAsBlob, openSync, readSync, statSync } from "node:fs"
 import { extname } from "node:path"
-import { type IAudioMetadata, type IOptions, parseBlob, parseBuffer, parseFile } from "music-metadata"
-import type { SongTags } from "../Domain/Collection.js"
+import type { IAudioMetadata, IOptions } from "music-metadata"
 import { fsPath } from "../Domain/pathText.js"
+import { type ByteSource, flacStructureProblem } from "./flacStructureProblem.js"
+import { oggDuration } from "./oggDuration.js"
+import { fastTags } from "./fastTags.js"
+import { type SongOutcome, songOutcome } from "./songOutcome.js"
 
 export type TagReadOutcome =
-  | { readonly kind: "song"; readonly tags: SongTags; readonly warnings: ReadonlyArray<string> }
+  | SongOutcome
   | { readonly kind: "not-audio"; readonly reason: string }
   | { readonly kind: "corrupt"; readonly reason: string }
 
@@ -13,6 +16,10 @@ export type TagReadOutcome =
 export const wholeFileLimit = 2 * 1024 * 1024
 
 const parseOptions: IOptions = { skipCovers: true }
+
+// Loaded on first use: a worker whose files all take the fast path (fastTags.ts) never compiles music-metadata.
+let musicMetadataModule: Promise<typeof import("music-metadata")> | undefined
+const musicMetadata = () => (musicMetadataModule ??= import("music-metadata"))
 
 // Extensions music-metadata handles: a file carrying one of them that does not parse is corrupt audio, not "not audio".
 const audioExtensions = new Set([
@@ -38,7 +45,7 @@ export const readTags = async (path: string, size?: number): Promise<TagReadOutc
     if (contents === undefined) return await parseFromDisk(path, target)
     if (contents.buffer === scratch?.buffer) borrowed = scratch
     if (contents.length === 0) return unrecognized(path, "empty file")
-    return await parseFromMemory(path, contents)
+    return fastTags(path, contents) ?? (await parseFromMemory(path, contents))
   } catch (error) {
     return classifyError(path, error)
   } finally {
@@ -87,15 +94,19 @@ const readSmallFile = (path: string | Buffer): Buffer | undefined => {
   }
 }
 
-/** Random access to the file's bytes for the checks music-metadata skips (reads past the end are short). */
-type ByteSource = {
-  readonly size: number
-  readonly read: (position: number, length: number) => Buffer
+/** What readTags gives for a file with these contents without the fast path (fastTags); for differential checks. */
+export const readTagsWithMusicMetadata = async (path: string, contents: Buffer): Promise<TagReadOutcome> => {
+  try {
+    return contents.length === 0 ? unrecognized(path, "empty file") : await parseFromMemory(path, contents)
+  } catch (error) {
+    return classifyError(path, error)
+  }
 }
 
 const parseFromMemory = async (path: string, buffer: Buffer): Promise<TagReadOutcome> => {
   const fileInfo = { path, size: buffer.length }
   const source: ByteSource = { size: buffer.length, read: (position, length) => buffer.subarray(position, position + length) }
+  const { parseBuffer } = await musicMetadata()
   const metadata = await parseBuffer(buffer, fileInfo, parseOptions)
   return toOutcome(path, metadata, source, () => parseBuffer(buffer, fileInfo, { ...parseOptions, duration: true }))
 }
@@ -105,8 +116,10 @@ const parseFromMemory = async (path: string, buffer: Buffer): Promise<TagReadOut
  * file instead (random access too, so tags at the end are found), its format recognized from its content rather
  * than its extension.
  */
-const parseLargeFile = async (target: string | Buffer, options: IOptions): Promise<IAudioMetadata> =>
-  typeof target === "string" ? parseFile(target, options) : parseBlob(await openAsBlob(target), options)
+const parseLargeFile = async (target: string | Buffer, options: IOptions): Promise<IAudioMetadata> => {
+  const { parseBlob, parseFile } = await musicMetadata()
+  return typeof target === "string" ? parseFile(target, options) : parseBlob(await openAsBlob(target), options)
+}
 
 const parseFromDisk = async (path: string, target: string | Buffer): Promise<TagReadOutcome> => {
   const size = statSync(target).size
@@ -141,7 +154,6 @@ const toOutcome = async (
     const problem = flacStructureProblem(source)
     if (problem !== undefined) return { kind: "corrupt", reason: problem }
   }
-  const warnings: Array<string> = []
   let duration = format.duration
   if (duration === undefined && format.container === "MPEG") {
     // VBR without a Xing/Info header: only counting every frame gives the duration; random bytes have no frames.
@@ -151,113 +163,7 @@ const toOutcome = async (
   if (duration === undefined && format.container === "Ogg") {
     duration = oggDuration(source, format.codec, format.sampleRate)
   }
-  if (duration === undefined || !Number.isFinite(duration)) warnings.push("duration unknown: length stored as 0")
-  return { kind: "song", tags: songTags(metadata, duration, warnings), warnings }
-}
-
-const songTags = (metadata: IAudioMetadata, duration: number | undefined, warnings: Array<string>): SongTags => {
-  const { common } = metadata
-  return {
-    name: text(common.title),
-    album: text(common.album),
-    artist: text(id3v23Artist(metadata) ?? common.artist ?? common.artists?.[0]),
-    genre: text(common.genre?.[0]),
-    track: trackNumber(metadata, warnings),
-    year: releaseYear(metadata, warnings),
-    length: duration !== undefined && Number.isFinite(duration) && duration > 0 ? Math.trunc(duration) : 0
-  }
-}
-
-const text = (value: string | undefined): string => (value ?? "").replaceAll("\u0000", "").trim()
-
-const maxInteger = 2_147_483_647
-
-// ID3v2.2/2.3 store several artists as "A/B" and music-metadata splits them, so "AC/DC" would become "AC".
-// The original kept the frame text whole; re-join unless the tag used (non-standard) NUL separators.
-const id3v23Artist = (metadata: IAudioMetadata): string | undefined => {
-  for (const [tagType, frameId] of [["ID3v2.3", "TPE1"], ["ID3v2.2", "TP1"]] as const) {
-    const values = (metadata.native[tagType] ?? []).filter((tag) => tag.id === frameId).map((tag) => String(tag.value))
-    const nulSeparated = metadata.quality.warnings.some((warning) => warning.message.includes(`${frameId} uses non standard null-separator`))
-    if (values.length > 1 && !nulSeparated && values[0] === metadata.common.artist) return values.join("/")
-  }
-  return undefined
-}
-
-const nativeTrackIds = new Set(["trck", "trk", "tracknumber", "track", "wm/tracknumber", "wm/track", "trkn", "itrk", "iprt"])
-
-const trackNumber = (metadata: IAudioMetadata, warnings: Array<string>): number => {
-  const no = metadata.common.track.no
-  if (no !== null && Number.isSafeInteger(no) && no > 0 && no <= maxInteger) return no
-  // music-metadata turns junk like "A1" into null, the same as a missing tag: look at the raw value to warn.
-  const raw = Object.values(metadata.native).flat().find((tag) => nativeTrackIds.has(tag.id.toLowerCase()))?.value
-  const rawText = raw === undefined || raw === null ? "" : typeof raw === "object" ? JSON.stringify(raw) : String(raw)
-  if (rawText.trim() !== "" && !/^\s*0*\s*(\/.*)?$/.test(rawText)) {
-    warnings.push(`unparseable track number ${JSON.stringify(rawText)}: stored as 0`)
-  }
-  return 0
-}
-
-const yearPattern = /^(\d{4})(?:$|[^\d]|\d{4}$)/
-
-const releaseYear = (metadata: IAudioMetadata, warnings: Array<string>): number => {
-  const { date, year } = metadata.common
-  if (typeof date === "string" && date.trim() !== "") {
-    // common.year is parseInt of the date's first 4 characters ("05/06/2004" gives 5), so parse the date itself.
-    const match = yearPattern.exec(date.trim())
-    if (match?.[1] !== undefined) return Number(match[1])
-    warnings.push(`unparseable date ${JSON.stringify(date)}: year stored as 0`)
-    return 0
-  }
-  if (year === undefined) return 0
-  if (Number.isSafeInteger(year) && year >= 0 && year <= maxInteger) return year
-  warnings.push("unparseable year: stored as 0")
-  return 0
-}
-
-// music-metadata reports STREAMINFO's duration even when the file ends inside the metadata blocks.
-const flacStructureProblem = (source: ByteSource): string | undefined => {
-  let position = 0
-  for (;;) {
-    const header = source.read(position, 10)
-    if (header.length < 10 || header.toString("latin1", 0, 3) !== "ID3") break
-    const tagSize = ((header[6]! & 0x7f) << 21) | ((header[7]! & 0x7f) << 14) | ((header[8]! & 0x7f) << 7) | (header[9]! & 0x7f)
-    position += 10 + tagSize + ((header[5]! & 0x10) !== 0 ? 10 : 0)
-  }
-  const magic = source.read(position, 4)
-  if (magic.toString("latin1") !== "fLaC") return "truncated FLAC: no stream marker"
-  position += 4
-  for (let last = false; !last;) {
-    const block = source.read(position, 4)
-    if (block.length < 4) return "truncated FLAC: file ends inside the metadata blocks"
-    last = (block[0]! & 0x80) !== 0
-    position += 4 + block.readUIntBE(1, 3)
-    if (position > source.size) return "truncated FLAC: file ends inside the metadata blocks"
-  }
-  return position >= source.size ? "truncated FLAC: no audio frames" : undefined
-}
-
-const maxOggPage = 65_307
-
-// music-metadata stops reading Ogg after 12 pages, so long files have no duration unless the whole
-// stream is read (duration:true, ~12× slower). The last page's granule position gives it from the tail.
-const oggDuration = (source: ByteSource, codec: string | undefined, sampleRate: number | undefined): number | undefined => {
-  const head = source.read(0, 512)
-  if (head.length < 27 || head.toString("latin1", 0, 4) !== "OggS") return undefined
-  const serial = head.readUInt32LE(14)
-  const opusHead = head.indexOf("OpusHead", 0, "latin1")
-  const isOpus = codec === "Opus" || opusHead >= 0
-  const rate = isOpus ? 48_000 : sampleRate
-  if (rate === undefined || rate <= 0) return undefined
-  const preSkip = isOpus && opusHead >= 0 && opusHead + 12 <= head.length ? head.readUInt16LE(opusHead + 10) : 0
-  const tailStart = Math.max(0, source.size - maxOggPage)
-  const tail = source.read(tailStart, source.size - tailStart)
-  for (let at = tail.lastIndexOf("OggS", undefined, "latin1"); at >= 0; at = at === 0 ? -1 : tail.lastIndexOf("OggS", at - 1, "latin1")) {
-    if (at + 27 > tail.length || tail[at + 4] !== 0 || tail.readUInt32LE(at + 14) !== serial) continue
-    const granule = tail.readBigInt64LE(at + 6)
-    if (granule < 0n) continue
-    return Math.max(0, Number(granule) - preSkip) / rate
-  }
-  return undefined
+  return songOutcome(metadata, duration)
 }
 
 const notRecognizedErrors = new Set(["CouldNotDetermineFileTypeError", "UnsupportedFileTypeError"])

@@ -59,14 +59,14 @@ export const scanCollection = (options: ScanOptions) =>
           const handedOver = new Map<string, WalkedFile>()
           let countingProgress = false
           let readBeforeCounting = 0
-          const onResult = (path: string, outcome: TagReadOutcome): void => {
+          const onResult = (path: string, outcome: TagReadOutcome, id: string | undefined): void => {
             const file = handedOver.get(path)!
             if (countingProgress) progress.readOne()
             else readBeforeCounting++
             if (outcome.kind === "song") {
               for (const warning of outcome.warnings) warnings.push({ path, text: `${path}: ${warning}` })
               states.set(path, { ...file, outcome: "song", tags: outcome.tags })
-              songIds.set(path, songId(path)) // now, while this thread waits for the readers, rather than after
+              songIds.set(path, id ?? songId(path)) // now, while this thread waits for the readers, rather than after
             } else {
               if (outcome.kind === "corrupt") warnings.push({ path, text: `skipping corrupt file ${path}: ${outcome.reason}` })
               states.set(path, { ...file, outcome: outcome.kind, tags: emptyTags })

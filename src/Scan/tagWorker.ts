@@ -1,4 +1,5 @@
 import { parentPort } from "node:worker_threads"
+import { songId } from "../Domain/Ids.js"
 import { readTags, type TagReadOutcome, wholeFileLimit } from "./readTags.js"
 import type { TagWorkerReply, TagWorkerRequest } from "./TagReaderPool.js"
 
@@ -16,7 +17,11 @@ let next = 0
 let large = 0
 let draining = false
 let flushScheduled = false
-let finished: Array<{ readonly id: number; readonly outcome: TagReadOutcome }> = []
+let finished: Array<{ readonly id: number; readonly outcome: TagReadOutcome; readonly songId: string | undefined }> = []
+
+// The song's id too: hashing every path on the main thread, which also walks the folder, delayed the scan.
+const result = (request: Request, outcome: TagReadOutcome) =>
+  ({ id: request.id, outcome, songId: outcome.kind === "song" ? songId(request.path) : undefined })
 
 const flush = (): void => {
   flushScheduled = false
@@ -26,8 +31,8 @@ const flush = (): void => {
   port.postMessage(reply)
 }
 
-const finishLarge = (id: number, outcome: TagReadOutcome): void => {
-  finished.push({ id, outcome })
+const finishLarge = (request: Request, outcome: TagReadOutcome): void => {
+  finished.push(result(request, outcome))
   if (!flushScheduled) {
     flushScheduled = true
     setImmediate(flush)
@@ -58,10 +63,10 @@ const drain = async (): Promise<void> => {
       if (large >= largeFilesInFlight) break
       large++
       next++
-      void readTags(request.path, request.size).then((outcome) => finishLarge(request.id, outcome))
+      void readTags(request.path, request.size).then((outcome) => finishLarge(request, outcome))
     } else {
       next++
-      finished.push({ id: request.id, outcome: await readTags(request.path, request.size) })
+      finished.push(result(request, await readTags(request.path, request.size)))
     }
   }
   draining = false

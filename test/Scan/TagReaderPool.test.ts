@@ -1,6 +1,7 @@
-import { existsSync, statSync } from "node:fs"
+import { existsSync, readdirSync, statSync } from "node:fs"
 import { build, type BuildOptions } from "esbuild"
 import { beforeAll, describe, expect, it } from "vitest"
+import { songId } from "../../src/Domain/Ids.js"
 import { readTags, type TagReadOutcome } from "../../src/Scan/readTags.js"
 import { makeTagReaderPool, type TagReaderPool, type TagReadRequest } from "../../src/Scan/TagReaderPool.js"
 import { walkCollection, type WalkedFile } from "../../src/Scan/walkCollection.js"
@@ -10,8 +11,10 @@ const builtWorker = new URL("../../dist/tagWorker.js", import.meta.url)
 const fakeWorker = new URL("./fakeTagWorker.mjs", import.meta.url)
 const brokenWorker = new URL("./brokenTagWorker.mjs", import.meta.url)
 const buildScript = new URL("../../scripts/build.mjs", import.meta.url)
+const scanSources = new URL("../../src/Scan/", import.meta.url)
 const workerSources = [
-  ...["Scan/tagWorker.ts", "Scan/readTags.ts", "Scan/TagReaderPool.ts", "Domain/Collection.ts", "Domain/pathText.ts"].map((name) => new URL(`../../src/${name}`, import.meta.url)),
+  ...readdirSync(scanSources).filter((name) => name.endsWith(".ts")).map((name) => new URL(name, scanSources)),
+  ...["Domain/Collection.ts", "Domain/pathText.ts", "Domain/Ids.ts"].map((name) => new URL(`../../src/${name}`, import.meta.url)),
   buildScript
 ]
 
@@ -61,6 +64,14 @@ describe("TagReaderPool returns what readTags returns", () => {
       const results = await readAll(pool, fixtures)
       expect(results).toEqual(expected)
       expect(pool.parsedCount).toBe(fixtures.length)
+    }))
+
+  it("with worker threads, each song's id (songId of its path) computed by the worker, none for other files", () =>
+    withPool(makeTagReaderPool({ workers: 2, inFlightPerWorker: 8, workerScript: builtWorker }), async (pool) => {
+      const ids = new Map<string, string | undefined>()
+      await pool.read(fixtures, (path, _, id) => ids.set(path, id))
+      expect(ids.size).toBe(fixtures.length)
+      for (const [path, id] of ids) expect(id).toBe(expected.get(path)?.kind === "song" ? songId(path) : undefined)
     }))
 
   it.each([
@@ -122,15 +133,15 @@ describe("TagReaderPool scheduling and failures (fake worker)", () => {
       const mp3 = names(30, "mp3")
       const m4a = names(30, "m4a").map((path) => path.replace(/\.mp3$/, ".m4a"))
       const covers = names(10, "cover").map((path) => path.replace(/\.mp3$/, ".jpg"))
-      // Interleaved as a walk would find them; MP3s sort first, covers in the middle, M4As last.
+      // Interleaved as a walk would find them; MP3s sort first, M4As in the middle, covers last.
       const files = mp3.flatMap((path, i) => [path, m4a[i]!, ...(i < covers.length ? [covers[i]!] : [])])
       const results = await readAll(pool, files)
       const worker = (path: string): string => {
         const outcome = results.get(path)
         return outcome?.kind === "song" ? outcome.tags.album : "none"
       }
-      // Whatever the timing, one worker read a prefix of [MP3s, covers, M4As] and the other the rest.
-      const sorted = [...mp3, ...covers, ...m4a].map(worker)
+      // Whatever the timing, one worker read a prefix of [MP3s, M4As, covers] and the other the rest.
+      const sorted = [...mp3, ...m4a, ...covers].map(worker)
       const first = sorted[0]!
       const boundary = sorted.findIndex((id) => id !== first)
       expect(boundary).toBeGreaterThan(0)
