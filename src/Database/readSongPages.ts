@@ -30,7 +30,7 @@ const readThroughCursor = (sql: SqlClient, columns: SongColumnsBuilder) =>
 /**
  * SQLite pages by rowid, and hands each page over as a few values rather than a few per song: the ids
  * as one string of hex digits, the other columns as JSON arrays. A page whose ids are not all 32 plain
- * hex digits, or whose values are not all of their usual types (a name that is not text, a REAL length:
+ * hex digits (each checked, so that a long id and a short one cannot make up the page's total), or whose values are not all of their usual types (a name that is not text, a REAL length:
  * JSON would round it), is read again row by row, which keeps every value exactly as before.
  */
 const readByRowid = (sql: SqlClient, columns: SongColumnsBuilder) =>
@@ -44,7 +44,8 @@ const readByRowid = (sql: SqlClient, columns: SongColumnsBuilder) =>
         `SELECT max(song), count(*), total(unusual), group_concat(ids, ''), json_group_array(name), json_group_array(length), ` +
           `json_group_array(track), json_group_array(year) FROM (SELECT rowid AS song, id || album_id || artist_id || genre_id AS ids, ` +
           `iif(typeof(name) = 'text', name, '') AS name, length, track, year, typeof(name) NOT IN ('text', 'null') OR ` +
-          `typeof(length) NOT IN ('integer', 'null') OR typeof(track) NOT IN ('integer', 'null') OR typeof(year) NOT IN ('integer', 'null') ` +
+          `typeof(length) NOT IN ('integer', 'null') OR typeof(track) NOT IN ('integer', 'null') OR typeof(year) NOT IN ('integer', 'null') OR ` +
+          `length(id) <> 32 OR length(album_id) <> 32 OR length(artist_id) <> 32 OR length(genre_id) <> 32 ` +
           `AS unusual ${page})`,
         params
       ).values
