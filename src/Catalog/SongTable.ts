@@ -1,6 +1,6 @@
 import type { SongColumns } from "../Domain/Collection.js"
 import { writeUuidBytes } from "../Domain/Ids.js"
-import { ByteWriter } from "./ByteWriter.js"
+import { ByteWriter, jsonStringLength, numberLength } from "./ByteWriter.js"
 import { type EntityJson, type EntityTable, type FieldOrder, fullBody, identityOrder } from "./EntityTable.js"
 import { defaultOrder, idRanks, lazyFieldOrder, numberBuckets, sortByBucket, stringBuckets } from "./fieldOrders.js"
 import { IdMap } from "./IdMap.js"
@@ -224,25 +224,31 @@ export const buildSongTable = (
   }
   const fields = new Map<string, FieldOrder>(songFields.map((field) => [field, orders[field]]))
   const search = buildSearchIndex(size, (row) => names[row]!, (row) => entityOfRow[row]!)
+  const { id: idKeyBytes, name: nameKeyBytes, length: lengthKey, track: trackKey, year: yearKey } = songKeys
+  const fixedLength = idKeyBytes.length + 38 + nameKeyBytes.length + lengthKey.length + trackKey.length + yearKey.length
+  // Sized exactly beforehand: a guess would mean a grown copy, or a final one, of the largest buffer of the load.
   const ownStarts = new Uint32Array(size + 1)
-  const out = new ByteWriter(4096)
+  let bytes = 0
   for (let e = 0; e < size; e++) {
-    // Once the average size is known, allocate (about) all of it at once.
-    if (e === 256) out.reserve(Math.ceil((out.length / e) * (size - e) * 1.1))
     const row = rows[e]!
-    ownStarts[e] = out.length
-    out.bytes(songKeys.id)
+    ownStarts[e] = bytes
+    bytes += fixedLength + jsonStringLength(names[row]!) + numberLength(length[row]!) + numberLength(track[row]!) + numberLength(year[row]!)
+  }
+  ownStarts[size] = bytes
+  const out = new ByteWriter(bytes)
+  for (let e = 0; e < size; e++) {
+    const row = rows[e]!
+    out.bytes(idKeyBytes)
     out.uuid(ids, 16 * row)
-    out.bytes(songKeys.name)
+    out.bytes(nameKeyBytes)
     out.jsonString(names[row]!)
-    out.bytes(songKeys.length)
+    out.bytes(lengthKey)
     out.number(length[row]!)
-    out.bytes(songKeys.track)
+    out.bytes(trackKey)
     out.number(track[row]!)
-    out.bytes(songKeys.year)
+    out.bytes(yearKey)
     out.number(year[row]!)
   }
-  ownStarts[size] = out.length
   const json = songJson(out.finish(), ownStarts, album, artist, genre)
   let body: Buffer | undefined
   return {

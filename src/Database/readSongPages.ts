@@ -3,7 +3,9 @@ import type { SqlError } from "@effect/sql/SqlError"
 import { Effect } from "effect"
 import { type SongColumnsBuilder, songColumnList } from "./ColumnsBuilder.js"
 
-const songsPerPage = 16384
+// Each page exists a moment as a few large texts (SQLite's, then V8's): 4096 songs keep them to ~0.5 MB, which
+// keeps the peak RSS ~10 MB lower at 100k songs than 16384 did, for the same CPU.
+const songsPerPage = 4096
 
 /**
  * Reads every song into `columns`, a page at a time, so that a large collection never exists as one
