@@ -120,8 +120,9 @@ export class SongColumnsBuilder {
 
   /**
    * Adds `count` songs given as columns: `ids` holds each song's id, album, artist and genre ids as 128
-   * hex digits in a row, the other arrays one value per song. False, having added nothing, when `ids` is
-   * not exactly that (the caller then reads those rows one by one, which names the bad value).
+   * hex digits in a row, the other arrays one value per song (a name text or null). False, having added
+   * nothing, when they are not exactly that (the caller then reads those rows one by one, which names the
+   * bad value).
    */
   pushPage(
     count: number,
@@ -132,6 +133,10 @@ export class SongColumnsBuilder {
     year: ReadonlyArray<unknown>
   ): boolean {
     if (ids.length !== 128 * count || names.length !== count) return false
+    for (let song = 0; song < count; song++) {
+      const name = names[song]
+      if (typeof name !== "string" && name !== null) return false
+    }
     // Node decodes hex natively and stops at the first pair that is not hex: a short result means a bad digit.
     const bytes = Buffer.from(ids, "hex")
     if (bytes.length !== 64 * count) return false

@@ -186,6 +186,19 @@ describe("SQLite", () => {
       expect(error.message).toBe(`reading the collection from SQLite database ${filename} failed: tracks.album_id holds "not-a-uuid", which is not a UUID`)
     }))
 
+  it.effect("reads a page holding a BLOB name row by row, the name empty as before", () =>
+    Effect.gen(function* () {
+      const filename = join(folder.path, "blob.sqlite")
+      const url = `sqlite:///${filename}`
+      yield* Effect.flatMap(Database, (db) => db.replaceCollection({ rows: collection("blob"), files: [], root: "/music" })).pipe(Effect.provide(databaseLayer(url)))
+      const song = collection("blob").songs[0]!
+      const db = new Sqlite(filename)
+      db.exec(`UPDATE tracks SET name = X'4142' WHERE id = '${song.id.replaceAll("-", "")}'`)
+      db.close()
+      const stored = yield* Effect.flatMap(Database, readRows).pipe(Effect.provide(databaseLayer(url)))
+      expect(sortById(stored.rows.songs)).toEqual(sortById([{ ...song, name: "" }, ...collection("blob").songs.slice(1)]))
+    }))
+
   it.effect("refuses a 32-character id with a letter that is not hex, and ids too long and too short that add up to 64 digits", () =>
     Effect.gen(function* () {
       const filename = join(folder.path, "misaligned.sqlite")
