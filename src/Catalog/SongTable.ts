@@ -191,6 +191,40 @@ const songKeys = {
   year: Buffer.from(",\"year\":")
 }
 
+/**
+ * Each song's own fields, `{"id":…,"year":…` of entity `e` at `own[ownStarts[e] .. ownStarts[e + 1] - 1]`
+ * (a function of its own: V8 optimizes its loops sooner than those of a large one).
+ */
+const serializeOwnFields = (columns: SongColumns, rows: Int32Array): { readonly own: Buffer; readonly ownStarts: Uint32Array } => {
+  const { ids, length, names, size, track, year } = columns
+  const { id: idKeyBytes, name: nameKeyBytes, length: lengthKey, track: trackKey, year: yearKey } = songKeys
+  const fixedLength = idKeyBytes.length + 38 + nameKeyBytes.length + lengthKey.length + trackKey.length + yearKey.length
+  // Sized exactly beforehand: a guess would mean a grown copy, or a final one, of the largest buffer of the load.
+  const ownStarts = new Uint32Array(size + 1)
+  let bytes = 0
+  for (let e = 0; e < size; e++) {
+    const row = rows[e]!
+    ownStarts[e] = bytes
+    bytes += fixedLength + jsonStringLength(names[row]!) + numberLength(length[row]!) + numberLength(track[row]!) + numberLength(year[row]!)
+  }
+  ownStarts[size] = bytes
+  const out = new ByteWriter(bytes)
+  for (let e = 0; e < size; e++) {
+    const row = rows[e]!
+    out.bytes(idKeyBytes)
+    out.uuid(ids, 16 * row)
+    out.bytes(nameKeyBytes)
+    out.jsonString(names[row]!)
+    out.bytes(lengthKey)
+    out.number(length[row]!)
+    out.bytes(trackKey)
+    out.number(track[row]!)
+    out.bytes(yearKey)
+    out.number(year[row]!)
+  }
+  return { own: out.finish(), ownStarts }
+}
+
 export const buildSongTable = (
   columns: SongColumns,
   albums: NamedTableBuild,
@@ -224,32 +258,8 @@ export const buildSongTable = (
   }
   const fields = new Map<string, FieldOrder>(songFields.map((field) => [field, orders[field]]))
   const search = buildSearchIndex(size, (row) => names[row]!, (row) => entityOfRow[row]!)
-  const { id: idKeyBytes, name: nameKeyBytes, length: lengthKey, track: trackKey, year: yearKey } = songKeys
-  const fixedLength = idKeyBytes.length + 38 + nameKeyBytes.length + lengthKey.length + trackKey.length + yearKey.length
-  // Sized exactly beforehand: a guess would mean a grown copy, or a final one, of the largest buffer of the load.
-  const ownStarts = new Uint32Array(size + 1)
-  let bytes = 0
-  for (let e = 0; e < size; e++) {
-    const row = rows[e]!
-    ownStarts[e] = bytes
-    bytes += fixedLength + jsonStringLength(names[row]!) + numberLength(length[row]!) + numberLength(track[row]!) + numberLength(year[row]!)
-  }
-  ownStarts[size] = bytes
-  const out = new ByteWriter(bytes)
-  for (let e = 0; e < size; e++) {
-    const row = rows[e]!
-    out.bytes(idKeyBytes)
-    out.uuid(ids, 16 * row)
-    out.bytes(nameKeyBytes)
-    out.jsonString(names[row]!)
-    out.bytes(lengthKey)
-    out.number(length[row]!)
-    out.bytes(trackKey)
-    out.number(track[row]!)
-    out.bytes(yearKey)
-    out.number(year[row]!)
-  }
-  const json = songJson(out.finish(), ownStarts, album, artist, genre)
+  const { own, ownStarts } = serializeOwnFields(columns, rows)
+  const json = songJson(own, ownStarts, album, artist, genre)
   let body: Buffer | undefined
   return {
     size,
