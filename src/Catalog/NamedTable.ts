@@ -66,7 +66,7 @@ export const buildNamedTable = (columns: NamedColumns): NamedTableBuild => {
     size,
     body,
     json: bodyJson(body, starts),
-    fields: new Map(namedFields.map((field) => [field, field === "id" ? lazyFieldOrder(() => idOrder) : identityOrder])),
+    fields: new Map(namedFields.map((field) => [field, field === "id" ? lazyFieldOrder(idOrder) : identityOrder])),
     search: buildSearchIndex(size, (row) => columns.names[row]!, (row) => entityOfRow[row]!),
     marks: new Marks(size),
     byLowerName

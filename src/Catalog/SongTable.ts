@@ -244,17 +244,17 @@ export const buildSongTable = (
   const groupIdRanks = (build: GroupsBuild) => idRanks(build.groups.byId.size, build.groups.byId.keys)
   const { length, track, year } = columns
   const orders: Record<SongField, FieldOrder> = {
-    id: lazyFieldOrder(() => idOrder),
+    id: lazyFieldOrder(idOrder),
     name: identityOrder,
-    length: lazyFieldOrder(() => sortByNumber(idOrder, byEntity(length))),
-    track: lazyFieldOrder(() => sortByNumber(idOrder, byEntity(track))),
-    year: lazyFieldOrder(() => sortByNumber(idOrder, byEntity(year))),
-    album: lazyFieldOrder(() => sortByGroupBucket(idOrder, album, stringBuckets(album.names))),
-    album_id: lazyFieldOrder(() => sortByGroupBucket(idOrder, album, groupIdRanks(album))),
-    artist: lazyFieldOrder(() => sortByGroupBucket(idOrder, artist, stringBuckets(artist.names))),
-    artist_id: lazyFieldOrder(() => sortByGroupBucket(idOrder, artist, groupIdRanks(artist))),
-    genre: lazyFieldOrder(() => sortByGroupBucket(idOrder, genre, stringBuckets(genre.names))),
-    genre_id: lazyFieldOrder(() => sortByGroupBucket(idOrder, genre, groupIdRanks(genre)))
+    length: lazyFieldOrder(() => sortByNumber(idOrder(), byEntity(length))),
+    track: lazyFieldOrder(() => sortByNumber(idOrder(), byEntity(track))),
+    year: lazyFieldOrder(() => sortByNumber(idOrder(), byEntity(year))),
+    album: lazyFieldOrder(() => sortByGroupBucket(idOrder(), album, stringBuckets(album.names))),
+    album_id: lazyFieldOrder(() => sortByGroupBucket(idOrder(), album, groupIdRanks(album))),
+    artist: lazyFieldOrder(() => sortByGroupBucket(idOrder(), artist, stringBuckets(artist.names))),
+    artist_id: lazyFieldOrder(() => sortByGroupBucket(idOrder(), artist, groupIdRanks(artist))),
+    genre: lazyFieldOrder(() => sortByGroupBucket(idOrder(), genre, stringBuckets(genre.names))),
+    genre_id: lazyFieldOrder(() => sortByGroupBucket(idOrder(), genre, groupIdRanks(genre)))
   }
   const fields = new Map<string, FieldOrder>(songFields.map((field) => [field, orders[field]]))
   const search = buildSearchIndex(size, (row) => names[row]!, (row) => entityOfRow[row]!)
