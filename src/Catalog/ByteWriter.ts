@@ -22,7 +22,8 @@ export class ByteWriter {
 
   /** Any string. */
   utf8(text: string): void {
-    this.reserve(3 * text.length)
+    // Exactly when the worst case does not fit: a writer sized beforehand must not grow near its end.
+    if (this.at + 3 * text.length > this.buffer.length) this.reserve(Buffer.byteLength(text))
     this.at += this.buffer.write(text, this.at, "utf8")
   }
 
@@ -137,6 +138,26 @@ export class ByteWriter {
     const { at, buffer } = this
     return at === buffer.length ? buffer : at < buffer.length * 0.9 ? Buffer.from(buffer.subarray(0, at)) : buffer.subarray(0, at)
   }
+}
+
+/** The bytes `number(value)` writes. */
+export const numberLength = (value: number): number => {
+  if (!Number.isSafeInteger(value) || value < 0 || value >= 1e9) return Number.isFinite(value) ? String(value).length : 4
+  let digits = 1
+  for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++
+  return digits
+}
+
+/** The bytes `jsonString(text)` writes. */
+export const jsonStringLength = (text: string): number => {
+  const length = text.length
+  for (let i = 0; i < length; i++) {
+    const unit = text.charCodeAt(i)
+    if (unit < 0x20 || unit > 0x7f || unit === 0x22 || unit === 0x5c) {
+      return needsEscaping.test(text) ? Buffer.byteLength(JSON.stringify(text)) : Buffer.byteLength(text) + 2
+    }
+  }
+  return length + 2
 }
 
 const hexDigits = Buffer.from("0123456789abcdef")

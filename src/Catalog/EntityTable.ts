@@ -17,15 +17,25 @@ export type FieldOrder = {
 }
 
 /**
+ * The JSON of a table's entities in default order, as runs of consecutive entities (separated by commas, the
+ * way a list holds them).
+ */
+export type EntityJson = {
+  /** The bytes of entities `first .. last`. */
+  readonly runLength: (first: number, last: number) => number
+  /** Writes entities `first .. last` at `out[at ..]`; returns the position after them. */
+  readonly writeRun: (first: number, last: number, out: Buffer, at: number) => number
+}
+
+/**
  * The entities of one endpoint, numbered in the default order (name, then id), with their JSON
- * pre-serialized once into the full-list response body.
+ * pre-serialized once.
  */
 export type EntityTable = {
   readonly size: number
-  /** The complete response body for the endpoint without parameters. */
+  /** The complete response body for the endpoint without parameters (made on first use where not kept). */
   readonly body: Buffer
-  /** Entity `e` is `body[starts[e] .. starts[e + 1] - 2]` (a comma separates neighbours). */
-  readonly starts: Uint32Array
+  readonly json: EntityJson
   /** The fields `order` accepts. */
   readonly fields: ReadonlyMap<string, FieldOrder>
   readonly search: SearchIndex
@@ -35,7 +45,10 @@ export type EntityTable = {
 
 export const identityOrder: FieldOrder = { order: undefined, rank: undefined }
 
-/** Serializes every entity once, in order, into a full success envelope. */
+/**
+ * Serializes every entity once, in order, into a full success envelope: its `body`, and the JSON of entity
+ * `e` is `body[starts[e] .. starts[e + 1] - 2]` (a comma separates neighbours).
+ */
 export const serializeEntities = (
   size: number,
   write: (entity: number, out: ByteWriter) => void
@@ -56,30 +69,45 @@ export const serializeEntities = (
   return { body: out.finish(), starts }
 }
 
+/** The runs of a body that `serializeEntities` made. */
+export const bodyJson = (body: Buffer, starts: Uint32Array): EntityJson => ({
+  runLength: (first, last) => starts[last + 1]! - 1 - starts[first]!,
+  writeRun: (first, last, out, at) => at + body.copy(out, at, starts[first]!, starts[last + 1]! - 1)
+})
+
+/** The full success envelope of `size` entities. */
+export const fullBody = (size: number, json: EntityJson): Buffer => envelope(json, 0, size)
+
 const emptyBody = Buffer.from(successPrefix + successSuffix)
 
-/** The success envelope for the entities `from .. to - 1` in default order. */
-export const renderRange = (table: EntityTable, from: number, to: number): Buffer => {
+const envelope = (json: EntityJson, from: number, to: number): Buffer => {
   if (from >= to) return emptyBody
-  if (from === 0 && to === table.size) return table.body
-  const start = table.starts[from]!
-  const end = table.starts[to]! - 1
-  const out = Buffer.allocUnsafe(prefixBytes.length + (end - start) + suffixBytes.length)
+  const length = json.runLength(from, to - 1)
+  const out = Buffer.allocUnsafe(prefixBytes.length + length + suffixBytes.length)
   prefixBytes.copy(out, 0)
-  table.body.copy(out, prefixBytes.length, start, end)
-  suffixBytes.copy(out, prefixBytes.length + (end - start))
+  const at = json.writeRun(from, to - 1, out, prefixBytes.length)
+  suffixBytes.copy(out, at)
   return out
 }
+
+/** The success envelope for the entities `from .. to - 1` in default order. */
+export const renderRange = (table: EntityTable, from: number, to: number): Buffer =>
+  from === 0 && to === table.size && to > 0 ? table.body : envelope(table.json, from, to)
 
 /** The success envelope for `entities`, in that order (runs of consecutive entities copied at once). */
 export const renderEntities = (table: EntityTable, entities: Int32Array): Buffer => {
   const count = entities.length
   if (count === 0) return emptyBody
-  const { body, starts } = table
-  let bytes = prefixBytes.length + suffixBytes.length + count - 1
+  const { json } = table
+  let bytes = prefixBytes.length + suffixBytes.length - 1
   for (let i = 0; i < count; i++) {
-    const e = entities[i]!
-    bytes += starts[e + 1]! - 1 - starts[e]!
+    const first = entities[i]!
+    let last = first
+    while (i + 1 < count && entities[i + 1] === last + 1) {
+      last++
+      i++
+    }
+    bytes += json.runLength(first, last) + 1
   }
   const out = Buffer.allocUnsafe(bytes)
   prefixBytes.copy(out, 0)
@@ -93,7 +121,7 @@ export const renderEntities = (table: EntityTable, entities: Int32Array): Buffer
       i++
     }
     i++
-    at += body.copy(out, at, starts[first]!, starts[last + 1]! - 1)
+    at = json.writeRun(first, last, out, at)
     if (i < count) out[at++] = comma
   }
   suffixBytes.copy(out, at)

@@ -1,6 +1,6 @@
 import type { NamedColumns } from "../Domain/Collection.js"
-import { type EntityTable, identityOrder, serializeEntities } from "./EntityTable.js"
-import { defaultOrder, fieldOrder } from "./fieldOrders.js"
+import { bodyJson, type EntityTable, identityOrder, serializeEntities } from "./EntityTable.js"
+import { defaultOrder, lazyFieldOrder } from "./fieldOrders.js"
 import { IdMap } from "./IdMap.js"
 import { Marks } from "./Marks.js"
 import { buildSearchIndex } from "./SearchIndex.js"
@@ -65,8 +65,8 @@ export const buildNamedTable = (columns: NamedColumns): NamedTableBuild => {
   const table: NamedTable = {
     size,
     body,
-    starts,
-    fields: new Map(namedFields.map((field) => [field, field === "id" ? fieldOrder(idOrder) : identityOrder])),
+    json: bodyJson(body, starts),
+    fields: new Map(namedFields.map((field) => [field, field === "id" ? lazyFieldOrder(idOrder) : identityOrder])),
     search: buildSearchIndex(size, (row) => columns.names[row]!, (row) => entityOfRow[row]!),
     marks: new Marks(size),
     byLowerName

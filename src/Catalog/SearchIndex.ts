@@ -1,7 +1,8 @@
 import { compareCodePoints } from "./compareCodePoints.js"
-import { hasWhitespace, isSingleSpaced, normalizeText, splitWords } from "./normalizeText.js"
+import { hasWhitespace, splitWords } from "./normalizeText.js"
 import { emptySet } from "./sortedSets.js"
-import { arenaText, compareArenaTexts, sortArenaTexts, type TextArena, textArena } from "./TextArena.js"
+import { normalizedArena } from "./normalizedArena.js"
+import { arenaText, compareArenaTexts, sortArenaTexts, type TextArena } from "./TextArena.js"
 
 /**
  * Prefix index over normalized names. A query without whitespace matches exactly the entities
@@ -35,15 +36,7 @@ export const buildSearchIndex = (
   entityOf: (i: number) => number
 ): SearchIndex => {
   const irregularNames = new Map<number, string>()
-  // Normalized names are usually no longer than the raw ones.
-  let rawLength = 0
-  for (let i = 0; i < count; i++) rawLength += nameAt(i).length
-  const byItem = textArena(count, (i) => {
-    const name = normalizeText(nameAt(i))
-    if (isSingleSpaced(name)) return name
-    irregularNames.set(entityOf(i), name)
-    return splitWords(name).join(" ")
-  }, rawLength)
+  const byItem = normalizedArena(count, nameAt, (i, name) => irregularNames.set(entityOf(i), name))
   const { units } = byItem
   const lineStarts = new Int32Array(count)
   const lineEnds = new Int32Array(count)

@@ -1,8 +1,8 @@
 import type { SongColumns } from "../Domain/Collection.js"
 import { writeUuidBytes } from "../Domain/Ids.js"
-import { ByteWriter } from "./ByteWriter.js"
-import { type EntityTable, type FieldOrder, identityOrder, serializeEntities } from "./EntityTable.js"
-import { defaultOrder, fieldOrder, idRanks, numberBuckets, sortByBucket, stringBuckets } from "./fieldOrders.js"
+import { ByteWriter, jsonStringLength, numberLength } from "./ByteWriter.js"
+import { type EntityJson, type EntityTable, type FieldOrder, fullBody, identityOrder } from "./EntityTable.js"
+import { defaultOrder, idRanks, lazyFieldOrder, numberBuckets, sortByBucket, stringBuckets } from "./fieldOrders.js"
 import { IdMap } from "./IdMap.js"
 import { idKey, nameKey, type NamedTableBuild } from "./NamedTable.js"
 import { Marks } from "./Marks.js"
@@ -125,10 +125,48 @@ const buildGroups = (
   }
 }
 
-const writeGroup = (out: ByteWriter, build: GroupsBuild, song: number): void => {
-  const g = build.groupOfSong[song]!
-  out.range(build.json, build.jsonStarts[g]!, build.jsonStarts[g + 1]!)
+/** `source[start .. end - 1]` at `out[at ..]`; the position after it. */
+const copyBytes = (source: Buffer, start: number, end: number, out: Buffer, at: number): number => {
+  if (end - start > 64) return at + source.copy(out, at, start, end)
+  for (let i = start; i < end; i++) out[at++] = source[i]!
+  return at
 }
+
+const groupLength = (build: GroupsBuild, song: number): number => {
+  const g = build.groupOfSong[song]!
+  return build.jsonStarts[g + 1]! - build.jsonStarts[g]!
+}
+
+const writeGroup = (build: GroupsBuild, song: number, out: Buffer, at: number): number => {
+  const g = build.groupOfSong[song]!
+  return copyBytes(build.json, build.jsonStarts[g]!, build.jsonStarts[g + 1]!, out, at)
+}
+
+/**
+ * The songs' JSON: each song's own fields (`{"id":…,"year":…`, `own[ownStarts[e] .. ownStarts[e + 1] - 1]`)
+ * serialized once, its album, artist and genre copied from their groups' JSON as it is written. The names and
+ * ids that many songs share are stored once: at 100k songs 11 MB instead of 33 MB, and a third of the work.
+ */
+const songJson = (own: Buffer, ownStarts: Uint32Array, album: GroupsBuild, artist: GroupsBuild, genre: GroupsBuild): EntityJson => ({
+  runLength: (first, last) => {
+    let bytes = last - first
+    for (let e = first; e <= last; e++) {
+      bytes += ownStarts[e + 1]! - ownStarts[e]! + groupLength(album, e) + groupLength(artist, e) + groupLength(genre, e) + 1
+    }
+    return bytes
+  },
+  writeRun: (first, last, out, at) => {
+    for (let e = first; e <= last; e++) {
+      at = copyBytes(own, ownStarts[e]!, ownStarts[e + 1]!, out, at)
+      at = writeGroup(album, e, out, at)
+      at = writeGroup(artist, e, out, at)
+      at = writeGroup(genre, e, out, at)
+      out[at++] = 0x7d
+      if (e < last) out[at++] = 0x2c
+    }
+    return at
+  }
+})
 
 const sortByGroupBucket = (
   idOrder: Int32Array,
@@ -153,6 +191,40 @@ const songKeys = {
   year: Buffer.from(",\"year\":")
 }
 
+/**
+ * Each song's own fields, `{"id":…,"year":…` of entity `e` at `own[ownStarts[e] .. ownStarts[e + 1] - 1]`
+ * (a function of its own: V8 optimizes its loops sooner than those of a large one).
+ */
+const serializeOwnFields = (columns: SongColumns, rows: Int32Array): { readonly own: Buffer; readonly ownStarts: Uint32Array } => {
+  const { ids, length, names, size, track, year } = columns
+  const { id: idKeyBytes, name: nameKeyBytes, length: lengthKey, track: trackKey, year: yearKey } = songKeys
+  const fixedLength = idKeyBytes.length + 38 + nameKeyBytes.length + lengthKey.length + trackKey.length + yearKey.length
+  // Sized exactly beforehand: a guess would mean a grown copy, or a final one, of the largest buffer of the load.
+  const ownStarts = new Uint32Array(size + 1)
+  let bytes = 0
+  for (let e = 0; e < size; e++) {
+    const row = rows[e]!
+    ownStarts[e] = bytes
+    bytes += fixedLength + jsonStringLength(names[row]!) + numberLength(length[row]!) + numberLength(track[row]!) + numberLength(year[row]!)
+  }
+  ownStarts[size] = bytes
+  const out = new ByteWriter(bytes)
+  for (let e = 0; e < size; e++) {
+    const row = rows[e]!
+    out.bytes(idKeyBytes)
+    out.uuid(ids, 16 * row)
+    out.bytes(nameKeyBytes)
+    out.jsonString(names[row]!)
+    out.bytes(lengthKey)
+    out.number(length[row]!)
+    out.bytes(trackKey)
+    out.number(track[row]!)
+    out.bytes(yearKey)
+    out.number(year[row]!)
+  }
+  return { own: out.finish(), ownStarts }
+}
+
 export const buildSongTable = (
   columns: SongColumns,
   albums: NamedTableBuild,
@@ -170,42 +242,32 @@ export const buildSongTable = (
     return out
   }
   const groupIdRanks = (build: GroupsBuild) => idRanks(build.groups.byId.size, build.groups.byId.keys)
+  const { length, track, year } = columns
   const orders: Record<SongField, FieldOrder> = {
-    id: fieldOrder(idOrder),
+    id: lazyFieldOrder(idOrder),
     name: identityOrder,
-    length: fieldOrder(sortByNumber(idOrder, byEntity(columns.length))),
-    track: fieldOrder(sortByNumber(idOrder, byEntity(columns.track))),
-    year: fieldOrder(sortByNumber(idOrder, byEntity(columns.year))),
-    album: fieldOrder(sortByGroupBucket(idOrder, album, stringBuckets(album.names))),
-    album_id: fieldOrder(sortByGroupBucket(idOrder, album, groupIdRanks(album))),
-    artist: fieldOrder(sortByGroupBucket(idOrder, artist, stringBuckets(artist.names))),
-    artist_id: fieldOrder(sortByGroupBucket(idOrder, artist, groupIdRanks(artist))),
-    genre: fieldOrder(sortByGroupBucket(idOrder, genre, stringBuckets(genre.names))),
-    genre_id: fieldOrder(sortByGroupBucket(idOrder, genre, groupIdRanks(genre)))
+    length: lazyFieldOrder(() => sortByNumber(idOrder(), byEntity(length))),
+    track: lazyFieldOrder(() => sortByNumber(idOrder(), byEntity(track))),
+    year: lazyFieldOrder(() => sortByNumber(idOrder(), byEntity(year))),
+    album: lazyFieldOrder(() => sortByGroupBucket(idOrder(), album, stringBuckets(album.names))),
+    album_id: lazyFieldOrder(() => sortByGroupBucket(idOrder(), album, groupIdRanks(album))),
+    artist: lazyFieldOrder(() => sortByGroupBucket(idOrder(), artist, stringBuckets(artist.names))),
+    artist_id: lazyFieldOrder(() => sortByGroupBucket(idOrder(), artist, groupIdRanks(artist))),
+    genre: lazyFieldOrder(() => sortByGroupBucket(idOrder(), genre, stringBuckets(genre.names))),
+    genre_id: lazyFieldOrder(() => sortByGroupBucket(idOrder(), genre, groupIdRanks(genre)))
   }
   const fields = new Map<string, FieldOrder>(songFields.map((field) => [field, orders[field]]))
   const search = buildSearchIndex(size, (row) => names[row]!, (row) => entityOfRow[row]!)
-  const { body, starts } = serializeEntities(size, (e, out) => {
-    const row = rows[e]!
-    out.bytes(songKeys.id)
-    out.uuid(ids, 16 * row)
-    out.bytes(songKeys.name)
-    out.jsonString(names[row]!)
-    out.bytes(songKeys.length)
-    out.number(columns.length[row]!)
-    out.bytes(songKeys.track)
-    out.number(columns.track[row]!)
-    out.bytes(songKeys.year)
-    out.number(columns.year[row]!)
-    writeGroup(out, album, e)
-    writeGroup(out, artist, e)
-    writeGroup(out, genre, e)
-    out.byte(0x7d)
-  })
+  const { own, ownStarts } = serializeOwnFields(columns, rows)
+  const json = songJson(own, ownStarts, album, artist, genre)
+  let body: Buffer | undefined
   return {
     size,
-    body,
-    starts,
+    // The full list is assembled when first asked for (then kept, like its compressed forms).
+    get body() {
+      return (body ??= fullBody(size, json))
+    },
+    json,
     fields,
     search,
     marks: new Marks(size),

@@ -10,6 +10,11 @@ export const sortIndicesById = (indices: Int32Array, ids: Uint8Array): Int32Arra
   const items = Int32Array.from(indices)
   const n = items.length
   if (n < 2) return items
+  // Small inputs (the runs of equal names of a default order: many) skip the 256 KB of radix scratch.
+  if (n <= SMALL_RANGE) {
+    sortSmallRange(items, 0, n, 0, ids)
+    return items
+  }
   const scratch = { items: new Int32Array(n), keys: new Uint32Array(n), otherKeys: new Uint32Array(n), counts: new Int32Array(0x10001) }
   sortRange(items, 0, n, 0, ids, scratch)
   return items
@@ -26,9 +31,7 @@ const SMALL_RANGE = 48
 
 const sortRange = (items: Int32Array, lo: number, hi: number, offset: number, ids: Uint8Array, scratch: Scratch): void => {
   if (hi - lo <= SMALL_RANGE) {
-    const run = Array.from(items.subarray(lo, hi))
-    run.sort((a, b) => compareIds(ids, a, b, offset))
-    items.set(run, lo)
+    sortSmallRange(items, lo, hi, offset, ids)
     return
   }
   let keys = scratch.keys
@@ -66,6 +69,12 @@ const sortRange = (items: Int32Array, lo: number, hi: number, offset: number, id
     if (end - start > 1) sortRange(items, start, end, offset + 4, ids, scratch)
     start = end
   }
+}
+
+const sortSmallRange = (items: Int32Array, lo: number, hi: number, offset: number, ids: Uint8Array): void => {
+  const run = Array.from(items.subarray(lo, hi))
+  run.sort((a, b) => compareIds(ids, a, b, offset))
+  items.set(run, lo)
 }
 
 const compareIds = (ids: Uint8Array, a: number, b: number, offset: number): number => {

@@ -120,8 +120,9 @@ export class SongColumnsBuilder {
 
   /**
    * Adds `count` songs given as columns: `ids` holds each song's id, album, artist and genre ids as 128
-   * hex digits in a row, the other arrays one value per song. False, having added nothing, when `ids` is
-   * not exactly that (the caller then reads those rows one by one, which names the bad value).
+   * hex digits in a row, the other arrays one value per song (a name text or null). False, having added
+   * nothing, when they are not exactly that (the caller then reads those rows one by one, which names the
+   * bad value).
    */
   pushPage(
     count: number,
@@ -132,12 +133,22 @@ export class SongColumnsBuilder {
     year: ReadonlyArray<unknown>
   ): boolean {
     if (ids.length !== 128 * count || names.length !== count) return false
+    for (let song = 0; song < count; song++) {
+      const name = names[song]
+      if (typeof name !== "string" && name !== null) return false
+    }
+    // Node decodes hex natively and stops at the first pair that is not hex: a short result means a bad digit.
+    const bytes = Buffer.from(ids, "hex")
+    if (bytes.length !== 64 * count) return false
     while (this.size + count > this.capacity) this.grow()
     const first = this.size
     const columns = [this.ids, this.albumIds, this.artistIds, this.genreIds]
-    for (let song = 0; song < count; song++) {
-      for (let column = 0; column < 4; column++) {
-        if (!writeHexId(ids, 128 * song + 32 * column, columns[column]!, 16 * (first + song))) return false
+    for (let column = 0; column < 4; column++) {
+      const out = columns[column]!
+      for (let song = 0; song < count; song++) {
+        const from = 64 * song + 16 * column
+        const to = 16 * (first + song)
+        for (let i = 0; i < 16; i++) out[to + i] = bytes[from + i]!
       }
     }
     for (let song = 0; song < count; song++) {

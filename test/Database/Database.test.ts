@@ -186,6 +186,40 @@ describe("SQLite", () => {
       expect(error.message).toBe(`reading the collection from SQLite database ${filename} failed: tracks.album_id holds "not-a-uuid", which is not a UUID`)
     }))
 
+  it.effect("reads a page holding a BLOB name row by row, the name empty as before", () =>
+    Effect.gen(function* () {
+      const filename = join(folder.path, "blob.sqlite")
+      const url = `sqlite:///${filename}`
+      yield* Effect.flatMap(Database, (db) => db.replaceCollection({ rows: collection("blob"), files: [], root: "/music" })).pipe(Effect.provide(databaseLayer(url)))
+      const song = collection("blob").songs[0]!
+      const db = new Sqlite(filename)
+      db.exec(`UPDATE tracks SET name = X'4142' WHERE id = '${song.id.replaceAll("-", "")}'`)
+      db.close()
+      const stored = yield* Effect.flatMap(Database, readRows).pipe(Effect.provide(databaseLayer(url)))
+      expect(sortById(stored.rows.songs)).toEqual(sortById([{ ...song, name: "" }, ...collection("blob").songs.slice(1)]))
+    }))
+
+  it.effect("refuses a 32-character id with a letter that is not hex, and ids too long and too short that add up to 64 digits", () =>
+    Effect.gen(function* () {
+      const filename = join(folder.path, "misaligned.sqlite")
+      const url = `sqlite:///${filename}`
+      yield* Effect.flatMap(Database, (db) => db.replaceCollection({ rows: collection("misaligned"), files: [], root: "/music" })).pipe(Effect.provide(databaseLayer(url)))
+      const song = collection("misaligned").songs[0]!
+      const stored = song.id.replaceAll("-", "")
+      const edit = (sql: string) => {
+        const db = new Sqlite(filename)
+        db.exec(`PRAGMA foreign_keys = OFF; ${sql}`)
+        db.close()
+      }
+      const read = Effect.flip(Effect.flatMap(Database, (db) => db.readCollection).pipe(Effect.provide(databaseLayer(url))))
+      const notHex = `${stored.slice(0, 31)}g`
+      edit(`UPDATE tracks SET id = '${notHex}' WHERE id = '${stored}'`)
+      expect((yield* read).message).toBe(`reading the collection from SQLite database ${filename} failed: tracks.id holds "${notHex}", which is not a UUID`)
+      const album = song.album_id.replaceAll("-", "")
+      edit(`UPDATE tracks SET id = '${stored}a', album_id = '${album.slice(0, 31)}' WHERE id = '${notHex}'`)
+      expect((yield* read).message).toBe(`reading the collection from SQLite database ${filename} failed: tracks.id holds "${stored}a", which is not a UUID`)
+    }))
+
   it.effect("fails with one clear line when the folder does not exist", () =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(Effect.flatMap(Database, (db) => db.readGeneration).pipe(Effect.provide(databaseLayer("sqlite:////nonexistent/folder/x.sqlite"))))
