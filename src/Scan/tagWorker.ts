@@ -1,4 +1,5 @@
 import { parentPort } from "node:worker_threads"
+import { saveCodeCache } from "../Launch/saveCodeCache.js"
 import { readTags, type TagReadOutcome, wholeFileLimit } from "./readTags.js"
 import type { TagWorkerReply, TagWorkerRequest } from "./TagReaderPool.js"
 
@@ -26,13 +27,20 @@ const flush = (): void => {
   port.postMessage(reply)
 }
 
+// Once out of work, the parsers this collection needs are compiled: the time to save the code cache (before the
+// answer that may be the last, so that the pool cannot stop this thread while it writes).
+const saveCodeCacheWhenIdle = (): void => {
+  if (batches.length === 0 && large === 0) saveCodeCache()
+}
+
 const finishLarge = (id: number, outcome: TagReadOutcome): void => {
   finished.push({ id, outcome })
+  large--
+  saveCodeCacheWhenIdle()
   if (!flushScheduled) {
     flushScheduled = true
     setImmediate(flush)
   }
-  large--
   if (!draining) void drain()
 }
 
@@ -51,6 +59,7 @@ const drain = async (): Promise<void> => {
     if (request === undefined) {
       batches.shift()
       next = 0
+      saveCodeCacheWhenIdle()
       flush()
       continue
     }
