@@ -7,13 +7,13 @@ import { fileURLToPath } from "node:url"
 
 const sourceMaps = new Map()
 
-/** The source map of a bundled file (`<file>.map` beside it), or undefined. A bundle run by `runBundle` (a `vm.Script`) is named by its path. */
+/** The source map of a bundled file (`<file>.map` beside it), or undefined. */
 const sourceMapOf = (url) => {
-  if (!url.startsWith("file://") && !url.startsWith("/")) return undefined
+  if (!url.startsWith("file://")) return undefined
   if (!sourceMaps.has(url)) {
     let map
     try {
-      map = new SourceMap(JSON.parse(readFileSync((url.startsWith("/") ? url : fileURLToPath(url)) + ".map", "utf8")))
+      map = new SourceMap(JSON.parse(readFileSync(fileURLToPath(url) + ".map", "utf8")))
     } catch {
       map = undefined
     }

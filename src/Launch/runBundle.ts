@@ -1,10 +1,10 @@
 import { isAscii } from "node:buffer"
-import { createHash } from "node:crypto"
 import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { basename, dirname, join } from "node:path"
 import { Script } from "node:vm"
 import { threadId } from "node:worker_threads"
+import { crc32 } from "node:zlib"
 import { codeCacheEvents } from "./codeCacheEvents.js"
 
 /**
@@ -31,8 +31,20 @@ export type BundleRun = {
   readonly save: () => void
 }
 
-const magic = Buffer.from("AVLNV8C1")
-const digestLength = 32
+/** A cache file: this, the CRC-32 of the bundle it was made for (4 bytes), then V8's data. */
+const magic = Buffer.from("AVLNV8C2")
+const header = magic.length + 4
+
+/**
+ * The bundle's CRC-32, which tells one build from another (V8 itself checks only the length of the source; an
+ * attacker who could forge a match could as well change the bundle). node:crypto would cost a worker thread more
+ * to load than the cache saves it.
+ */
+const digestOf = (bytes: Buffer): Buffer => {
+  const digest = Buffer.alloc(4)
+  digest.writeUInt32BE(crc32(bytes))
+  return digest
+}
 
 /** The cache folder for a bundle from `AVALON_CODE_CACHE`: unset or empty, the bundle's own folder. */
 export const codeCacheDir = (bundle: string, env: NodeJS.ProcessEnv = process.env): string | null => {
@@ -60,7 +72,7 @@ export const runBundle = (bundle: string, options: RunBundleOptions): BundleRun 
   const source = isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8")
   const dir = options.cacheDir === undefined ? codeCacheDir(bundle) : options.cacheDir
   const file = dir === null ? undefined : join(dir, `${basename(bundle)}.${options.cacheName}.v8cache`)
-  const digest = file === undefined ? undefined : createHash("sha256").update(bytes).digest()
+  const digest = file === undefined ? undefined : digestOf(bytes)
   let state: CodeCacheState = file === undefined ? "off" : "missing"
   let cachedData: Buffer | undefined
   if (file !== undefined && digest !== undefined) {
@@ -71,7 +83,6 @@ export const runBundle = (bundle: string, options: RunBundleOptions): BundleRun 
       stored = undefined
     }
     if (stored !== undefined) {
-      const header = magic.length + digestLength
       const matches = stored.length > header && stored.subarray(0, magic.length).equals(magic) && stored.subarray(magic.length, header).equals(digest)
       if (matches) cachedData = stored.subarray(header)
       else state = "stale"
