@@ -60,7 +60,8 @@ const debugging = (): boolean => {
 
 /**
  * Runs a CommonJS bundle the way Node runs a module, through a `vm.Script` given the V8 code cache that an
- * earlier run left beside it: parsing and compiling ~1 MB of JavaScript is most of a short command's start-up,
+ * earlier run left beside it. The bundle is written already wrapped, `(function (exports, require, module,
+ * __filename, __dirname) {…})` (see scripts/build.mjs): parsing and compiling ~1 MB of JavaScript is most of a short command's start-up,
  * and deserializing the compiled code takes a fraction of that. Without a usable cache the bundle runs as it is
  * and the cache is made once the program has warmed up (on exit, on request, or `saveAfterMs` after the start),
  * then written atomically; a folder that cannot be written only means no cache. Whoever can write the cache can
@@ -89,8 +90,7 @@ export const runBundle = (bundle: string, options: RunBundleOptions): BundleRun 
     }
   }
 
-  // Node's own module wrapper, on the first line so that the source map's lines still match.
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  const script = new Script(source, {
     filename: bundle,
     ...(cachedData === undefined ? {} : { cachedData })
   })
@@ -133,7 +133,7 @@ export const runBundle = (bundle: string, options: RunBundleOptions): BundleRun 
   }
 
   const wrapper: unknown = script.runInThisContext()
-  if (typeof wrapper !== "function") throw new Error(`${bundle} did not compile to a module wrapper`)
+  if (typeof wrapper !== "function") throw new Error(`${bundle} is not a module wrapped in a function (see scripts/build.mjs)`)
   const module = { exports: {} as unknown }
   wrapper.call(module.exports, module.exports, createRequire(bundle), module, bundle, dirname(bundle))
   return { state, cacheFile: file, exports: module.exports, save }

@@ -14,12 +14,13 @@ afterAll(folder.remove)
 const source = (path: string) => new URL(`../../src/Launch/${path}`, import.meta.url).pathname
 const launcher = join(folder.path, "launch.mjs")
 
+const wrapper = { head: "(function (exports, require, module, __filename, __dirname) {", tail: "\n})" }
+
 /** A bundle with a little of everything `runBundle` hands it; prints what it saw, then `tail`. */
-const program = (tail: string) => `const { basename } = require("node:path")
+const program = (tail: string) => `${wrapper.head}const { basename } = require("node:path")
 const greet = (name) => "hello " + name
 module.exports.answer = 42
-process.stdout.write(JSON.stringify({ file: basename(__filename), folder: basename(__dirname), greeting: greet("bundle"), exportsAreThis: this === module.exports, tail: ${JSON.stringify(tail)} }) + "\\n")
-`
+process.stdout.write(JSON.stringify({ file: basename(__filename), folder: basename(__dirname), greeting: greet("bundle"), exportsAreThis: this === module.exports, tail: ${JSON.stringify(tail)} }) + "\\n")${wrapper.tail}`
 
 beforeAll(async () => {
   // The loader as built for dist/, taking its bundle, cache name and cache folder from the command line.
@@ -34,7 +35,16 @@ setV8Flag("semi-space-growth-factor", 1)
 module.exports.answer = 42
 `)
   await build({ entryPoints: [join(folder.path, "launch.ts")], bundle: true, platform: "node", format: "esm", outfile: launcher, logLevel: "warning" })
-  await build({ entryPoints: [join(folder.path, "flags.ts")], bundle: true, platform: "node", format: "cjs", outfile: join(folder.path, "flags.cjs"), logLevel: "warning" })
+  await build({
+    entryPoints: [join(folder.path, "flags.ts")],
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    outfile: join(folder.path, "flags.cjs"),
+    logLevel: "warning",
+    banner: { js: wrapper.head },
+    footer: { js: wrapper.tail }
+  })
 })
 
 let cases = 0
