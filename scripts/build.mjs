@@ -1,12 +1,17 @@
-// Bundles the program into a few ESM files: start-up avoids resolving hundreds of modules, and each command's
-// implementation (database drivers, tag reader) is a chunk loaded only when that command runs.
+// Bundles the program into two CommonJS files: dist/avalon.cjs (the CLI, server and scanner) and dist/tagWorker.cjs
+// (the tag reader's worker thread). Start-up resolves no module, and each is run by a small ESM launcher
+// (dist/avalon.js, dist/tagWorker.js; src/Launch) through a `vm.Script` with the V8 code cache of an earlier run:
+// parsing and compiling ~1 MB of JavaScript was most of a short command's start-up (see `runBundle`). A
+// command's implementation (database drivers, tag reader) is still evaluated only when that command runs: esbuild
+// turns its dynamic import into a module initialized on first use.
 //
-// music-metadata is bundled too (the tag worker would otherwise resolve and compile ~100 ESM files at each start:
-// ready in ~70 ms instead of ~150-250 ms), with a few small patches applied here, at bundle time, never in
-// node_modules (`npm ci` stays enough; see `musicMetadataPatches`).
+// music-metadata is bundled too (the tag worker would otherwise resolve and compile ~100 ESM files at each start),
+// with a few small patches applied here, at bundle time, never in node_modules (`npm ci` stays enough; see
+// `musicMetadataPatches`).
 import { build } from "esbuild"
-import { rmSync } from "node:fs"
+import { mkdirSync, rmSync, writeFileSync } from "node:fs"
 import { readFile } from "node:fs/promises"
+import { join } from "node:path"
 import { pathToFileURL } from "node:url"
 
 /**
@@ -85,11 +90,14 @@ const optionFileParsers = {
   }
 }
 
-/** Shared by `npm run build` and the tests that rebuild dist/tagWorker.js alone. */
+/** What makes a CommonJS module body the function `runBundle` runs (on its first line: the source map's lines hold). */
+export const bundleWrapper = { head: "(function (exports, require, module, __filename, __dirname) {", tail: "\n})" }
+
+/** The options of the bundles. */
 export const commonOptions = {
   bundle: true,
   platform: "node",
-  format: "esm",
+  format: "cjs",
   target: "node20",
   sourcemap: true,
   minify: true,
@@ -98,23 +106,50 @@ export const commonOptions = {
   loader: { ".toml": "text", ".html": "text" },
   plugins: [musicMetadataPatches, optionFileParsers],
   external: ["better-sqlite3", "pg-native", "@sentry/node", "@effect/opentelemetry", "@opentelemetry/*"],
-  banner: { js: "import { createRequire as __avalonCreateRequire } from 'node:module'; const require = __avalonCreateRequire(import.meta.url);" }
+  // A `vm.Script` run with a code cache cannot `import()` (Node 20): the externals are `require`d, which loads ESM
+  // too (Node >= 20.19).
+  supported: { "dynamic-import": false },
+  // The bundle is the function Node would wrap a module in, which `runBundle` compiles as it is: wrapping it at
+  // run time made a second copy of its 1.3 MB of text, which survived long enough to make V8 grow its young
+  // generation (`avalon serve` at 100k songs: +10 MB of peak RSS). `runBundle` passes the bundle's own path as
+  // `__filename`.
+  define: { "import.meta.url": "__avalonImportMetaUrl" },
+  banner: { js: `${bundleWrapper.head}var __avalonImportMetaUrl = require("node:url").pathToFileURL(__filename).href;` },
+  footer: { js: bundleWrapper.tail }
 }
+
+const source = (path) => new URL(`../src/${path}`, import.meta.url).pathname
+
+/** Each bundle, and the launcher that runs it (the file to start: `bin/avalon.js` imports dist/avalon.js). */
+const programs = {
+  avalon: { bundle: source("bin.ts"), launcher: source("Launch/launchAvalon.ts") },
+  // TagReaderPool starts it as ./tagWorker.js next to the bundle that holds the pool.
+  tagWorker: { bundle: source("Scan/tagWorker.ts"), launcher: source("Launch/launchTagWorker.ts") }
+}
+
+/**
+ * esbuild escapes non-ASCII text in strings but not in regular expressions (music-metadata has a "©" in one):
+ * escaped too, the bundle is ASCII, which Node reads as a one-byte string several times faster than UTF-8.
+ */
+const escapeNonAscii = (text) => text.replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`)
+
+const buildBundle = async (name, dist) => {
+  const result = await build({ ...commonOptions, entryPoints: [programs[name].bundle], outfile: join(dist, `${name}.cjs`), write: false })
+  mkdirSync(dist, { recursive: true })
+  for (const file of result.outputFiles) writeFileSync(file.path, file.path.endsWith(".cjs") ? escapeNonAscii(file.text) : file.contents)
+}
+
+/** Builds one program into `dist` (also used by the tests that rebuild the tag worker alone). */
+export const buildProgram = (name, dist) =>
+  Promise.all([
+    buildBundle(name, dist),
+    build({ bundle: true, platform: "node", format: "esm", target: "node20", minify: true, logLevel: "warning", entryPoints: [programs[name].launcher], outfile: join(dist, `${name}.js`) })
+  ])
 
 const main = async () => {
   const dist = new URL("../dist/", import.meta.url).pathname
   rmSync(dist, { recursive: true, force: true })
-  await build({
-    ...commonOptions,
-    entryPoints: {
-      avalon: new URL("../src/bin.ts", import.meta.url).pathname,
-      // TagReaderPool loads it as ./tagWorker.js next to the chunk that holds the pool (all chunks share dist/).
-      tagWorker: new URL("../src/Scan/tagWorker.ts", import.meta.url).pathname
-    },
-    outdir: dist,
-    chunkNames: "chunk-[hash]",
-    splitting: true
-  })
+  await Promise.all(Object.keys(programs).map((name) => buildProgram(name, dist)))
 }
 
 // Builds when run (`node scripts/build.mjs`), not when imported for its options.

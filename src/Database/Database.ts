@@ -23,6 +23,18 @@ export type StoredCollection = {
   readonly changeLog?: ChangeLog | undefined
 }
 
+/** A file as the last scan saw it, without its tags: enough to tell whether it changed since. */
+export type FileStamp = Omit<FileState, "tags">
+
+/** What an unchanged re-scan needs: the file stamps of the latest scan and the sizes of its named tables. */
+export type ScanStamps = {
+  readonly generation: number
+  readonly files: ReadonlyArray<FileStamp>
+  readonly albums: number
+  readonly artists: number
+  readonly genres: number
+}
+
 /** The file states of the latest scan, and its generation. */
 export type ScanState = {
   readonly generation: number
@@ -49,6 +61,8 @@ export class Database extends Context.Tag("avalon/Database")<Database, {
   readonly readCollection: Effect.Effect<StoredCollection, DatabaseError>
   readonly readGeneration: Effect.Effect<number, DatabaseError>
   readonly readFileStates: Effect.Effect<ScanState, DatabaseError>
+  /** The file states without tags (a fraction of the rows' bytes), and the table sizes, in one snapshot. */
+  readonly readFileStamps: Effect.Effect<ScanStamps, DatabaseError>
   /** Replaces the whole collection in one transaction; returns the new generation. */
   readonly replaceCollection: (input: ReplaceCollection) => Effect.Effect<number, DatabaseError>
 }>() {}

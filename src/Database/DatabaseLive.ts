@@ -16,7 +16,7 @@ import {
 } from "../Domain/CollectionChanges.js"
 import { MalformedId, NamedColumnsBuilder, SongColumnsBuilder } from "./ColumnsBuilder.js"
 import { readSongPages } from "./readSongPages.js"
-import { Database, type FileOutcome, type FileState, type ReplaceCollection } from "./Database.js"
+import { Database, type FileOutcome, type FileStamp, type FileState, type ReplaceCollection } from "./Database.js"
 import { DatabaseError } from "./DatabaseError.js"
 import { describeTarget, parseDatabaseUrl, type DatabaseTarget } from "./DatabaseUrl.js"
 import { describeSqlError } from "./describeSqlError.js"
@@ -137,6 +137,25 @@ const connect = (target: DatabaseTarget, purpose: Purpose) =>
       Effect.mapError(failWith("reading the scan state of"))
     )
 
+    const readStamps = sql`SELECT path, size, mtime_ms, outcome FROM avalon_files`.values.pipe(
+      Effect.map((rows) => {
+        const files: Array<FileStamp> = []
+        for (const [path, size, mtimeMs, outcome] of rows) {
+          const kind = String(outcome)
+          if (isOutcome(kind)) files.push({ path: String(path), size: Number(size), mtimeMs: Number(mtimeMs), outcome: kind })
+        }
+        return files
+      })
+    )
+    const countNamed = sql<{ albums: number | string; artists: number | string; genres: number | string }>`
+      SELECT (SELECT count(*) FROM albums) AS albums, (SELECT count(*) FROM artists) AS artists, (SELECT count(*) FROM genres) AS genres`.pipe(
+      Effect.map(([row]) => ({ albums: Number(row?.albums ?? 0), artists: Number(row?.artists ?? 0), genres: Number(row?.genres ?? 0) }))
+    )
+    const readFileStamps = snapshot(Effect.all({ scan: latestScan, files: readStamps, named: countNamed })).pipe(
+      Effect.map(({ files, named, scan }) => ({ generation: scan.generation, files, ...named })),
+      Effect.mapError(failWith("reading the scan state of"))
+    )
+
     /**
      * On SQLite, one multi-row INSERT text reused for every full chunk (a prepared statement from the driver's cache)
      * with the values in one flat array: no row objects, and nothing for @effect/sql to compile per chunk.
@@ -228,7 +247,7 @@ const connect = (target: DatabaseTarget, purpose: Purpose) =>
         })
       ).pipe(Effect.mapError(failWith("writing the collection to")))
 
-    return { readCollection, readGeneration, readFileStates, replaceCollection }
+    return { readCollection, readGeneration, readFileStates, readFileStamps, replaceCollection }
   })
 
 /**
@@ -247,6 +266,7 @@ const make = (target: DatabaseTarget): Database["Type"] => {
     readGeneration: using(forReading, (operations) => operations.readGeneration),
     // Only a scan reads the file states, and it writes next.
     readFileStates: using(forWriting, (operations) => operations.readFileStates),
+    readFileStamps: using(forWriting, (operations) => operations.readFileStamps),
     replaceCollection: (input) => using(forWriting, (operations) => operations.replaceCollection(input))
   })
 }

@@ -1,10 +1,10 @@
 import { userInfo } from "node:os"
-import { setFlagsFromString } from "node:v8"
 import { Data, Duration, Effect, Either, Layer, Queue, Schedule } from "effect"
 import { buildCatalog } from "../Catalog/Catalog.js"
 import { AppConfig } from "../Config/AppConfig.js"
 import { Database } from "../Database/Database.js"
 import { describeTarget } from "../Database/DatabaseUrl.js"
+import { setV8Flag } from "../Launch/setV8Flag.js"
 import { version } from "../Version.js"
 import { CatalogCell, CatalogStore } from "./CatalogStore.js"
 
@@ -59,7 +59,7 @@ const loadInto = (cell: CatalogCell, reason: LoadReason) =>
  * peak RSS for no gain (100k songs: peak RSS 189 MB -> 161 MB, the same CPU). V8 reads this flag each
  * time it considers growing that space, so setting it now takes effect.
  */
-const keepYoungGenerationSmall = () => setFlagsFromString("--semi-space-growth-factor=1")
+const keepYoungGenerationSmall = () => setV8Flag("semi-space-growth-factor", 1)
 
 /** 1 s, 2 s, 4 s, … at most 30 s between start-up attempts. */
 const startUpDelay = (attempt: number) => Duration.seconds(Math.min(30, 2 ** attempt))

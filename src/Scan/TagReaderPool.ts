@@ -2,8 +2,8 @@ import { existsSync } from "node:fs"
 import { availableParallelism } from "node:os"
 import { extname } from "node:path"
 import { fileURLToPath } from "node:url"
-import { setFlagsFromString } from "node:v8"
 import { Worker } from "node:worker_threads"
+import { setV8Flag } from "../Launch/setV8Flag.js"
 import type { TagReadOutcome } from "./readTags.js"
 
 /** A path, or a path with the size the walk found (saves a `stat`). */
@@ -196,7 +196,7 @@ class TaskQueue {
 const tuneV8ForScanning = (): void => {
   if (v8Tuned) return
   v8Tuned = true
-  setFlagsFromString("--interrupt-budget=400000")
+  setV8Flag("interrupt-budget", 400_000)
 }
 let v8Tuned = false
 

@@ -1,6 +1,6 @@
 import { resolve } from "node:path"
 import { Effect, Logger, LogLevel } from "effect"
-import { Database, type FileState } from "../Database/Database.js"
+import { Database, type FileOutcome, type FileStamp, type FileState, type ScanStamps } from "../Database/Database.js"
 import { describeTarget } from "../Database/DatabaseUrl.js"
 import { noChanges } from "../Domain/CollectionChanges.js"
 import { songId } from "../Domain/Ids.js"
@@ -28,6 +28,20 @@ const emptyTags = { name: "", album: "", artist: "", genre: "", track: 0, year: 
 /** With --full, files go to the tag readers in groups of this many while the walk is still finding more. */
 const filesPerHandOver = 64
 
+/** Whether the walk found exactly the files of the stamps, each of the same size and modification time. */
+const stampsMatch = (files: ReadonlyArray<WalkedFile>, stamps: ReadonlyArray<FileStamp>): boolean => {
+  if (stamps.length === 0 || stamps.length !== files.length) return false
+  const byPath = new Map<string, FileStamp>()
+  for (const stamp of stamps) byPath.set(stamp.path, stamp)
+  for (const file of files) {
+    const known = byPath.get(file.path)
+    if (known === undefined || known.size !== file.size || known.mtimeMs !== file.mtimeMs) return false
+  }
+  return true
+}
+
+const namedCounts = ({ albums, artists, genres }: ScanStamps) => ({ albums, artists, genres })
+
 /**
  * Walks the folder, re-reads only new and changed files (all with `full`), and replaces the collection in one
  * transaction. Interrupted or failed, it leaves the previous collection as it was.
@@ -48,7 +62,7 @@ export const scanCollection = (options: ScanOptions) =>
     // at once, load their code while the folder is walked, and get files as the walk finds them. Otherwise the
     // files to read are known only once the walk is compared with the stored state, and the workers start then
     // (an unchanged re-scan starts none).
-    const { walk, previous, toRead, vanished, states, songIds, parsed, warnings, progress, stored } = yield* Effect.acquireUseRelease(
+    const { walk, previous, toRead, vanished, states, songIds, parsed, warnings, progress, stored, unchangedStamps } = yield* Effect.acquireUseRelease(
       Effect.sync(() => makeTagReaderPool({})),
       (pool) =>
         Effect.gen(function* () {
@@ -98,6 +112,29 @@ export const scanCollection = (options: ScanOptions) =>
           }
           for (const warning of walk.warnings) yield* Effect.logWarning(warning)
 
+          if (!options.full) {
+            // Most re-scans change nothing, which each file's stamp tells without its tags (and the tables give the
+            // counts): the tags, most of the bytes, are read only once something did change.
+            const stamps = yield* db.readFileStamps
+            if (stampsMatch(walk.files, stamps.files)) {
+              progress.found(walk.files.length)
+              progress.reading(0)
+              return {
+                walk,
+                previous: new Map<string, FileState>(),
+                toRead: [],
+                vanished: 0,
+                states,
+                songIds,
+                parsed: 0,
+                warnings,
+                progress,
+                stored: { generation: stamps.generation, files: new Map<string, FileState>() },
+                unchangedStamps: stamps
+              }
+            }
+          }
+
           // Read with --full too: the change feed compares them with what this scan finds.
           const stored = yield* db.readFileStates
           const storedByPath = new Map(stored.files.map((state) => [state.path, state]))
@@ -138,7 +175,8 @@ export const scanCollection = (options: ScanOptions) =>
             parsed: pool.parsedCount,
             warnings,
             progress,
-            stored: { generation: stored.generation, files: storedByPath }
+            stored: { generation: stored.generation, files: storedByPath },
+            unchangedStamps: undefined
           }
         }),
       (pool) => Effect.promise(() => pool.close())
@@ -149,11 +187,14 @@ export const scanCollection = (options: ScanOptions) =>
     for (const warning of warnings) yield* Effect.logWarning(warning.text)
 
     const files = walk.files.flatMap((file) => states.get(file.path) ?? [])
-    const unchanged = !options.full && toRead.length === 0 && vanished === 0 && previous.size > 0
+    const outcomes: ReadonlyArray<{ readonly outcome: FileOutcome }> = unchangedStamps?.files ?? files
     let counts: CollectionCounts
     let generation: number | undefined
-    if (unchanged) {
-      // Nothing is written, so no row (and no id) is needed, only how many there are.
+    if (unchangedStamps !== undefined) {
+      counts = { songs: outcomes.filter((file) => file.outcome === "song").length, ...namedCounts(unchangedStamps) }
+    } else if (!options.full && toRead.length === 0 && vanished === 0 && previous.size > 0) {
+      // (The stamps differed, but a scan that finished meanwhile wrote what this one found.) Nothing is written,
+      // so no row (and no id) is needed, only how many there are.
       counts = collectionCounts(files)
     } else {
       const rows = collectionFromFiles(files, songIds)
@@ -178,8 +219,8 @@ export const scanCollection = (options: ScanOptions) =>
       tagsParsed: parsed,
       vanished,
       ...counts,
-      notAudio: files.filter((file) => file.outcome === "not-audio").length,
-      corrupt: files.filter((file) => file.outcome === "corrupt").length,
+      notAudio: outcomes.filter((file) => file.outcome === "not-audio").length,
+      corrupt: outcomes.filter((file) => file.outcome === "corrupt").length,
       hidden: walk.hiddenSkipped,
       symlinkedFolders: walk.symlinkedFoldersSkipped,
       generation

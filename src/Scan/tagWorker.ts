@@ -1,5 +1,6 @@
 import { parentPort } from "node:worker_threads"
 import { songId } from "../Domain/Ids.js"
+import { saveCodeCache } from "../Launch/saveCodeCache.js"
 import { readTags, type TagReadOutcome, wholeFileLimit } from "./readTags.js"
 import type { TagWorkerReply, TagWorkerRequest } from "./TagReaderPool.js"
 
@@ -31,13 +32,20 @@ const flush = (): void => {
   port.postMessage(reply)
 }
 
+// Once out of work, the parsers this collection needs are compiled: the time to save the code cache (before the
+// answer that may be the last, so that the pool cannot stop this thread while it writes).
+const saveCodeCacheWhenIdle = (): void => {
+  if (batches.length === 0 && large === 0) saveCodeCache()
+}
+
 const finishLarge = (request: Request, outcome: TagReadOutcome): void => {
   finished.push(result(request, outcome))
+  large--
+  saveCodeCacheWhenIdle()
   if (!flushScheduled) {
     flushScheduled = true
     setImmediate(flush)
   }
-  large--
   if (!draining) void drain()
 }
 
@@ -56,6 +64,7 @@ const drain = async (): Promise<void> => {
     if (request === undefined) {
       batches.shift()
       next = 0
+      saveCodeCacheWhenIdle()
       flush()
       continue
     }

@@ -48,12 +48,21 @@ const roundTrip = (url: string) =>
     expect(sortById(first.rows.songs)).toEqual(sortById(collection("one").songs))
     expect(first.rows.albums).toEqual(collection("one").albums)
     expect(yield* db.readFileStates).toEqual({ generation: 1, files })
+    const one = collection("one")
+    expect(yield* db.readFileStamps).toEqual({
+      generation: 1,
+      files: files.map(({ tags: _, ...stamp }) => stamp),
+      albums: one.albums.length,
+      artists: one.artists.length,
+      genres: one.genres.length
+    })
 
     expect(yield* db.replaceCollection({ rows: collection("two"), files: [], root: "/music" })).toBe(2)
     const second = yield* readRows(db)
     expect(second.rows.albums).toEqual(collection("two").albums)
     expect(second.rows.songs).toHaveLength(3)
     expect(yield* db.readFileStates).toEqual({ generation: 2, files: [] })
+    expect(yield* db.readFileStamps).toMatchObject({ generation: 2, files: [], albums: collection("two").albums.length })
     expect(yield* db.readGeneration).toBe(2)
 
     const broken = collection("three")

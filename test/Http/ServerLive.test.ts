@@ -55,6 +55,7 @@ const inMemoryDatabase = (collection: CollectionRows | DatabaseError) =>
     readCollection: collection instanceof DatabaseError ? Effect.fail(collection) : Effect.succeed({ columns: collectionColumns(collection), generation: 7, scannedAt: new Date(0) }),
     readGeneration: Effect.succeed(7),
     readFileStates: Effect.die("the server never reads scan state"),
+    readFileStamps: Effect.die("the server never reads scan state"),
     replaceCollection: () => Effect.die("the server never writes")
   }))
 

@@ -25,6 +25,7 @@ const makeDatabase = () => {
       return state.generationFails ? Effect.fail(new DatabaseError({ message: "database down" })) : Effect.succeed(state.generation)
     }),
     readFileStates: Effect.die("the server never reads scan state"),
+    readFileStamps: Effect.die("the server never reads scan state"),
     replaceCollection: () => Effect.die("the server never writes")
   }))
   return { state, layer }

@@ -71,6 +71,7 @@ const server = ServerLive.pipe(
       }),
       readGeneration: Effect.succeed(1),
       readFileStates: Effect.die("unused"),
+      readFileStamps: Effect.die("unused"),
       replaceCollection: () => Effect.die("unused")
     })),
     MetricsNoop,

@@ -1,5 +1,4 @@
 import { existsSync, readdirSync, statSync } from "node:fs"
-import { build, type BuildOptions } from "esbuild"
 import { beforeAll, describe, expect, it } from "vitest"
 import { songId } from "../../src/Domain/Ids.js"
 import { readTags, type TagReadOutcome } from "../../src/Scan/readTags.js"
@@ -8,13 +7,15 @@ import { walkCollection, type WalkedFile } from "../../src/Scan/walkCollection.j
 import { fixtureRoot } from "./fixtureTable.js"
 
 const builtWorker = new URL("../../dist/tagWorker.js", import.meta.url)
+const builtWorkerBundle = new URL("../../dist/tagWorker.cjs", import.meta.url)
 const fakeWorker = new URL("./fakeTagWorker.mjs", import.meta.url)
 const brokenWorker = new URL("./brokenTagWorker.mjs", import.meta.url)
 const buildScript = new URL("../../scripts/build.mjs", import.meta.url)
 const scanSources = new URL("../../src/Scan/", import.meta.url)
 const workerSources = [
   ...readdirSync(scanSources).filter((name) => name.endsWith(".ts")).map((name) => new URL(name, scanSources)),
-  ...["Domain/Collection.ts", "Domain/pathText.ts", "Domain/Ids.ts"].map((name) => new URL(`../../src/${name}`, import.meta.url)),
+  ...["Domain/Collection.ts", "Domain/pathText.ts", "Domain/Ids.ts", "Launch/runBundle.ts", "Launch/launchTagWorker.ts", "Launch/saveCodeCache.ts"]
+    .map((name) => new URL(`../../src/${name}`, import.meta.url)),
   buildScript
 ]
 
@@ -23,12 +24,12 @@ let expected = new Map<string, TagReadOutcome>()
 
 beforeAll(async () => {
   // The worker path runs the bundle `npm run build` makes. When it is missing or older than its sources, rebuild
-  // just that bundle, with the options (and music-metadata patches) of scripts/build.mjs, leaving dist/avalon.js
-  // alone for other tests.
-  const builtAt = existsSync(builtWorker) ? statSync(builtWorker).mtimeMs : 0
+  // just that bundle and its launcher, with the options (and music-metadata patches) of scripts/build.mjs,
+  // leaving dist/avalon.* alone for other tests.
+  const builtAt = Math.min(...[builtWorker, builtWorkerBundle].map((file) => (existsSync(file) ? statSync(file).mtimeMs : 0)))
   if (workerSources.some((source) => statSync(source).mtimeMs > builtAt)) {
-    const { commonOptions } = (await import(buildScript.href)) as { readonly commonOptions: BuildOptions }
-    await build({ ...commonOptions, entryPoints: [new URL("../../src/Scan/tagWorker.ts", import.meta.url).pathname], outfile: builtWorker.pathname })
+    const { buildProgram } = (await import(buildScript.href)) as { readonly buildProgram: (name: string, dist: string) => Promise<unknown> }
+    await buildProgram("tagWorker", new URL("../../dist/", import.meta.url).pathname)
   }
   fixtures = (await walkCollection(fixtureRoot)).files
   expected = new Map(await Promise.all(fixtures.map(async (file) => [file.path, await readTags(file.path)] as const)))
