@@ -65,11 +65,14 @@ export const makeStatsdSender = (options: StatsdSenderOptions): StatsdSender => 
     queued = []
     queuedBytes = 0
     let packet = ""
+    let packetBytes = 0
     for (const line of lines) {
-      if (packet !== "" && Buffer.byteLength(packet) + 1 + Buffer.byteLength(line) > maxPacketBytes) {
+      const lineBytes = Buffer.byteLength(line)
+      if (packet !== "" && packetBytes + 1 + lineBytes > maxPacketBytes) {
         transmit(packet)
         packet = ""
       }
+      packetBytes = packet === "" ? lineBytes : packetBytes + 1 + lineBytes
       packet = packet === "" ? line : `${packet}\n${line}`
     }
     transmit(packet)
