@@ -2,35 +2,35 @@
 // of the scan benchmark's collection (or of the folders given) both ways and lists the files where they differ.
 //   node scripts/bench/fasttags-check.mjs [folder...]
 // Exits 1 on any mismatch. The comparison is bundled like the program (scripts/build.mjs: music-metadata patches).
-import { mkdtempSync, readdirSync, rmSync } from "node:fs"
+import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
 import { build } from "esbuild"
 import { commonOptions } from "../build.mjs"
 import { log, projectRoot } from "./lib.mjs"
-import { scanCollection } from "./scan.mjs"
+import { listFiles, scanCollection } from "./scan.mjs"
 
-const listFiles = (root) => {
-  const files = []
-  const walk = (dir) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name)
-      if (entry.isDirectory()) walk(path)
-      else if (entry.isFile()) files.push(path)
-    }
-  }
-  walk(root)
-  return files.sort()
-}
+const sortedFiles = (root) => listFiles(root).sort()
 
 const roots = process.argv.length > 2 ? process.argv.slice(2) : [scanCollection().root]
 const out = mkdtempSync(join(tmpdir(), "avalon-fasttags-"))
 try {
   const outfile = join(out, "compareFastTags.mjs")
-  await build({ ...commonOptions, sourcemap: false, entryPoints: [join(projectRoot, "src/Scan/compareFastTags.ts")], outfile })
+  // The program's bundling (music-metadata patches included), as an ES module this script can import.
+  await build({
+    ...commonOptions,
+    format: "esm",
+    sourcemap: false,
+    supported: {},
+    define: {},
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    footer: {},
+    entryPoints: [join(projectRoot, "src/Scan/compareFastTags.ts")],
+    outfile
+  })
   const { compareFastTags } = await import(pathToFileURL(outfile).href)
-  const files = roots.flatMap(listFiles)
+  const files = roots.flatMap(sortedFiles)
   const started = performance.now()
   const result = await compareFastTags(files)
   log(`fast path vs music-metadata: ${result.files} files in ${((performance.now() - started) / 1000).toFixed(1)} s`)

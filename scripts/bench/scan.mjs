@@ -117,7 +117,8 @@ export const scanCollection = () => {
   return { root, ...info, cached: false }
 }
 
-const listFiles = (root) => {
+/** Every regular file under `root`, in directory order. */
+export const listFiles = (root) => {
   const files = []
   const walk = (dir) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
