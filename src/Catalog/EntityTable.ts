@@ -35,6 +35,8 @@ export type EntityTable = {
   readonly size: number
   /** The complete response body for the endpoint without parameters (made on first use where not kept). */
   readonly body: Buffer
+  /** Whether `buffer` is `body`, without making a body that is made on first use. */
+  readonly isBody: (buffer: Buffer) => boolean
   readonly json: EntityJson
   /** The fields `order` accepts. */
   readonly fields: ReadonlyMap<string, FieldOrder>

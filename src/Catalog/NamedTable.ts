@@ -65,6 +65,7 @@ export const buildNamedTable = (columns: NamedColumns): NamedTableBuild => {
   const table: NamedTable = {
     size,
     body,
+    isBody: (buffer) => buffer === body,
     json: bodyJson(body, starts),
     fields: new Map(namedFields.map((field) => [field, field === "id" ? lazyFieldOrder(idOrder) : identityOrder])),
     search: buildSearchIndex(size, (row) => columns.names[row]!, (row) => entityOfRow[row]!),

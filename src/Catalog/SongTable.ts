@@ -267,6 +267,7 @@ export const buildSongTable = (
     get body() {
       return (body ??= fullBody(size, json))
     },
+    isBody: (buffer) => buffer === body,
     json,
     fields,
     search,

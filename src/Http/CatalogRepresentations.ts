@@ -1,4 +1,5 @@
 import type { Catalog } from "../Catalog/Catalog.js"
+import type { EntityTable } from "../Catalog/EntityTable.js"
 import type { Endpoint } from "../Catalog/queryCatalog.js"
 import { compressStatic } from "./compressBody.js"
 import { formatHttpDate } from "./conditionalRequests.js"
@@ -61,9 +62,18 @@ export class CatalogRepresentations {
     return search === "" ? this.fullListTags[endpoint][coding] : this.makeTag(endpoint, search, coding)
   }
 
+  private table(endpoint: Endpoint): EntityTable {
+    return endpoint === "songs" ? this.catalog.songs : this.catalog[endpoint]
+  }
+
   /** The body of `endpoint` without parameters (queries that select everything in the default order answer it). */
-  fullList(endpoint: Endpoint): Buffer {
-    return endpoint === "songs" ? this.catalog.songs.body : this.catalog[endpoint].body
+  private fullList(endpoint: Endpoint): Buffer {
+    return this.table(endpoint).body
+  }
+
+  /** Whether `body` is `endpoint`'s full list; asking never makes a full list that is made on first use. */
+  isFullList(endpoint: Endpoint, body: Buffer): boolean {
+    return this.table(endpoint).isBody(body)
   }
 
   /**

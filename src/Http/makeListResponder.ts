@@ -116,7 +116,7 @@ export const makeListResponder = (options: ListResponderOptions) => {
     let coding: ContentCoding = "identity"
     let compressNow = false
     if (accepted !== "identity" && body.length >= minimumCompressedSize) {
-      if (body === representations.fullList(endpoint)) {
+      if (representations.isFullList(endpoint, body)) {
         const compressed = representations.compressedFullList(endpoint, accepted)
         if (compressed !== undefined) {
           body = compressed

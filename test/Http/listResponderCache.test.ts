@@ -88,6 +88,19 @@ describe("remembered list answers", () => {
     expect(queries).toHaveBeenCalledTimes(5)
   })
 
+  it("compresses a query's answer without assembling the full songs list, which is made on first use", async () => {
+    const server = await serve(1024 * 1024)
+    const state = server.cell.current
+    if (state._tag !== "Ready") throw new Error("the catalog is not ready")
+    const fullList = vi.spyOn(state.catalog.songs, "body", "get")
+    const zipped = await server.get("songs?order=year", { "accept-encoding": "gzip" })
+    expect(zipped.headers["content-encoding"]).toBe("gzip")
+    expect(fullList).not.toHaveBeenCalled()
+    const all = await server.get("songs", { "accept-encoding": "gzip" })
+    expect(fullList).toHaveBeenCalled()
+    expect(gunzipSync(all.body).length).toBe(state.catalog.songs.body.length)
+  })
+
   it("remembers nothing with a budget of 0", async () => {
     const server = await serve(0)
     for (let i = 0; i < 3; i++) expect((await server.get("albums?order=name&limit=1")).status).toBe(200)
