@@ -1,3 +1,5 @@
+import { syncsafeInteger } from "./syncsafeInteger.js"
+
 /** Random access to the file's bytes for the checks music-metadata skips (reads past the end are short). */
 export type ByteSource = {
   readonly size: number
@@ -10,7 +12,7 @@ export const flacStructureProblem = (source: ByteSource): string | undefined => 
   for (;;) {
     const header = source.read(position, 10)
     if (header.length < 10 || header.toString("latin1", 0, 3) !== "ID3") break
-    const tagSize = ((header[6]! & 0x7f) << 21) | ((header[7]! & 0x7f) << 14) | ((header[8]! & 0x7f) << 7) | (header[9]! & 0x7f)
+    const tagSize = syncsafeInteger(header, 6)
     position += 10 + tagSize + ((header[5]! & 0x10) !== 0 ? 10 : 0)
   }
   const magic = source.read(position, 4)

@@ -1,4 +1,5 @@
 import { id3v1Genres } from "./id3v1Genres.js"
+import { syncsafeInteger } from "./syncsafeInteger.js"
 import type { CommonId, TagCollector } from "./TagCollector.js"
 
 const id3CommonIds: Readonly<Record<string, CommonId>> = {
@@ -103,7 +104,7 @@ export const readId3v2 = (buffer: Buffer, tags: TagCollector): number | undefine
   const major = buffer[3]!
   if ((major !== 3 && major !== 4) || buffer[5] !== 0) return undefined
   if ((buffer[6]! | buffer[7]! | buffer[8]! | buffer[9]!) & 0x80) return undefined
-  const size = (buffer[6]! << 21) | (buffer[7]! << 14) | (buffer[8]! << 7) | buffer[9]!
+  const size = syncsafeInteger(buffer, 6)
   const end = 10 + size
   if (end > buffer.length) return undefined
   const tagType = major === 4 ? "ID3v2.4" : "ID3v2.3"
@@ -120,7 +121,7 @@ export const readId3v2 = (buffer: Buffer, tags: TagCollector): number | undefine
     let length: number
     if (major === 4) {
       if ((buffer[offset + 4]! | buffer[offset + 5]! | buffer[offset + 6]! | buffer[offset + 7]!) & 0x80) return undefined
-      length = (buffer[offset + 4]! << 21) | (buffer[offset + 5]! << 14) | (buffer[offset + 6]! << 7) | buffer[offset + 7]!
+      length = syncsafeInteger(buffer, offset + 4)
     } else length = buffer.readUInt32BE(offset + 4)
     if (buffer[offset + 9] !== 0) return undefined
     const dataStart = offset + 10
