@@ -1,8 +1,9 @@
 /**
  * Answers already computed for one immutable catalog, bounded by the bytes they hold; once over budget the oldest
  * entries not used since they were stored or last passed over go first (CLOCK, the second-chance approximation
- * of least-recently-used: a hit only sets a flag, where reordering a Map costs two hash operations per hit). The catalog never changes under it, so an entry is valid until the catalog is replaced (then the whole
- * cache is dropped with it): repeated requests skip parsing, querying and rendering.
+ * of least-recently-used: a hit only sets a flag, where reordering a Map costs two hash operations per hit).
+ * The catalog never changes under it, so an entry is valid until the catalog is replaced (then the whole cache
+ * is dropped with it): repeated requests skip parsing, querying and rendering.
  */
 export class ResponseCache<A> {
   private readonly entries = new Map<string, { readonly value: A; readonly bytes: number; used: boolean }>()
