@@ -1,6 +1,7 @@
-// Bundles the program into two CommonJS files: dist/avalon.cjs (the CLI, server and scanner) and dist/tagWorker.cjs
-// (the tag reader's worker thread). Start-up resolves no module, and each is run by a small ESM launcher
-// (dist/avalon.js, dist/tagWorker.js; src/Launch) through a `vm.Script` with the V8 code cache of an earlier run:
+// Bundles the program into CommonJS files: dist/avalon.cjs (the CLI, server and scanner), dist/tagWorker.cjs
+// (the tag reader's worker thread) and dist/quickRescan.cjs (an unchanged re-scan, tried before the program).
+// Start-up resolves no module, and each is run by a small ESM launcher (dist/avalon.js, dist/tagWorker.js;
+// src/Launch) through a `vm.Script` with the V8 code cache of an earlier run:
 // parsing and compiling ~1 MB of JavaScript was most of a short command's start-up (see `runBundle`). A
 // command's implementation (database drivers, tag reader) is still evaluated only when that command runs: esbuild
 // turns its dynamic import into a module initialized on first use.
@@ -124,7 +125,10 @@ const source = (path) => new URL(`../src/${path}`, import.meta.url).pathname
 const programs = {
   avalon: { bundle: source("bin.ts"), launcher: source("Launch/launchAvalon.ts") },
   // TagReaderPool starts it as ./tagWorker.js next to the bundle that holds the pool.
-  tagWorker: { bundle: source("Scan/tagWorker.ts"), launcher: source("Launch/launchTagWorker.ts") }
+  tagWorker: { bundle: source("Scan/tagWorker.ts"), launcher: source("Launch/launchTagWorker.ts") },
+  // Run by avalon's launcher before the program itself, for `avalon scan` (src/Scan/quickRescan.ts).
+  // Without music-metadata, whose patches would find nothing to patch.
+  quickRescan: { bundle: source("Scan/quickRescan.ts"), plugins: [] }
 }
 
 /**
@@ -134,17 +138,22 @@ const programs = {
 const escapeNonAscii = (text) => text.replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`)
 
 const buildBundle = async (name, dist) => {
-  const result = await build({ ...commonOptions, entryPoints: [programs[name].bundle], outfile: join(dist, `${name}.cjs`), write: false })
+  const { bundle, plugins = commonOptions.plugins } = programs[name]
+  const result = await build({ ...commonOptions, plugins, entryPoints: [bundle], outfile: join(dist, `${name}.cjs`), write: false })
   mkdirSync(dist, { recursive: true })
   for (const file of result.outputFiles) writeFileSync(file.path, file.path.endsWith(".cjs") ? escapeNonAscii(file.text) : file.contents)
 }
 
 /** Builds one program into `dist` (also used by the tests that rebuild the tag worker alone). */
-export const buildProgram = (name, dist) =>
-  Promise.all([
+export const buildProgram = (name, dist) => {
+  const { launcher } = programs[name]
+  return Promise.all([
     buildBundle(name, dist),
-    build({ bundle: true, platform: "node", format: "esm", target: "node20", minify: true, logLevel: "warning", entryPoints: [programs[name].launcher], outfile: join(dist, `${name}.js`) })
+    launcher === undefined
+      ? undefined
+      : build({ bundle: true, platform: "node", format: "esm", target: "node20", minify: true, logLevel: "warning", entryPoints: [launcher], outfile: join(dist, `${name}.js`) })
   ])
+}
 
 const main = async () => {
   const dist = new URL("../dist/", import.meta.url).pathname

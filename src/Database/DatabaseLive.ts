@@ -15,17 +15,17 @@ import {
   isEntityKind
 } from "../Domain/CollectionChanges.js"
 import { MalformedId, NamedColumnsBuilder, SongColumnsBuilder } from "./ColumnsBuilder.js"
+import { fileStampsFromRows, fileStampsQuery, isOutcome, namedCountsFromRow, namedCountsQuery, type NamedCountsRow } from "./fileStampRows.js"
 import { readSongPages } from "./readSongPages.js"
-import { Database, type FileOutcome, type FileStamp, type FileState, type ReplaceCollection } from "./Database.js"
+import { Database, type FileState, type ReplaceCollection } from "./Database.js"
 import { DatabaseError } from "./DatabaseError.js"
 import { describeTarget, parseDatabaseUrl, type DatabaseTarget } from "./DatabaseUrl.js"
 import { describeSqlError } from "./describeSqlError.js"
-import { changeLogMigrationId, latestMigrationId, migrations, migrationsTable, scanStateMigrationId } from "./migrations.js"
+import { changeLogMigrationId, latestMigrationId, migrationsTable, scanStateMigrationId } from "./migrationIds.js"
+import { migrations } from "./migrations.js"
 import { sqlClientLayer } from "./SqlClientLayer.js"
 
 const rowsPerInsert = 400
-
-const isOutcome = (text: string): text is FileOutcome => text === "song" || text === "not-audio" || text === "corrupt"
 
 /** A scan writes; the server only reads (possibly as a role that may only SELECT). */
 type Purpose = "read" | "write"
@@ -137,20 +137,9 @@ const connect = (target: DatabaseTarget, purpose: Purpose) =>
       Effect.mapError(failWith("reading the scan state of"))
     )
 
-    const readStamps = sql`SELECT path, size, mtime_ms, outcome FROM avalon_files`.values.pipe(
-      Effect.map((rows) => {
-        const files: Array<FileStamp> = []
-        for (const [path, size, mtimeMs, outcome] of rows) {
-          const kind = String(outcome)
-          if (isOutcome(kind)) files.push({ path: String(path), size: Number(size), mtimeMs: Number(mtimeMs), outcome: kind })
-        }
-        return files
-      })
-    )
-    const countNamed = sql<{ albums: number | string; artists: number | string; genres: number | string }>`
-      SELECT (SELECT count(*) FROM albums) AS albums, (SELECT count(*) FROM artists) AS artists, (SELECT count(*) FROM genres) AS genres`.pipe(
-      Effect.map(([row]) => ({ albums: Number(row?.albums ?? 0), artists: Number(row?.artists ?? 0), genres: Number(row?.genres ?? 0) }))
-    )
+    const readStamps = Effect.map(sql.unsafe(fileStampsQuery).values, fileStampsFromRows)
+    const countNamed = Effect.map(sql.unsafe<NamedCountsRow>(namedCountsQuery), ([row]) => namedCountsFromRow(row))
+
     const readFileStamps = snapshot(Effect.all({ scan: latestScan, files: readStamps, named: countNamed })).pipe(
       Effect.map(({ files, named, scan }) => ({ generation: scan.generation, files, ...named })),
       Effect.mapError(failWith("reading the scan state of"))

@@ -75,10 +75,3 @@ export const migrations = {
   "2_scan_state": scanState,
   "3_change_log": changeLog
 }
-
-/** What reading a collection needs (the server migrates only a database older than this, see DatabaseLive). */
-export const scanStateMigrationId = 2
-export const changeLogMigrationId = 3
-export const latestMigrationId = 3
-
-export const migrationsTable = "avalon_migrations"

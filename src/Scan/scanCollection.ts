@@ -1,17 +1,20 @@
 import { resolve } from "node:path"
 import { Effect, Logger, LogLevel } from "effect"
-import { Database, type FileOutcome, type FileStamp, type FileState, type ScanStamps } from "../Database/Database.js"
+import { Database, type FileState } from "../Database/Database.js"
 import { describeTarget } from "../Database/DatabaseUrl.js"
 import { noChanges } from "../Domain/CollectionChanges.js"
 import { songId } from "../Domain/Ids.js"
 import { type CollectionCounts, collectionCounts, collectionFromFiles } from "./collectionFromFiles.js"
 import { makeScanProgress } from "./ScanProgress.js"
-import { ScanError } from "./ScanError.js"
+import { ScanError, scanInterruptedLine } from "./ScanError.js"
 import { formatScanSummary, type ScanSummary } from "./ScanSummary.js"
 import type { TagReadOutcome } from "./readTags.js"
 import { songChanges } from "./songChanges.js"
+import { stampsMatch } from "./stampsMatch.js"
 import { makeTagReaderPool } from "./TagReaderPool.js"
+import { unchangedSummary } from "./unchangedSummary.js"
 import { walkCollection, type WalkedFile } from "./walkCollection.js"
+import { takeHandedOverWalk } from "./walkHandoff.js"
 
 export type ScanOptions = {
   readonly root: string
@@ -27,20 +30,6 @@ const emptyTags = { name: "", album: "", artist: "", genre: "", track: 0, year: 
 
 /** With --full, files go to the tag readers in groups of this many while the walk is still finding more. */
 const filesPerHandOver = 64
-
-/** Whether the walk found exactly the files of the stamps, each of the same size and modification time. */
-const stampsMatch = (files: ReadonlyArray<WalkedFile>, stamps: ReadonlyArray<FileStamp>): boolean => {
-  if (stamps.length === 0 || stamps.length !== files.length) return false
-  const byPath = new Map<string, FileStamp>()
-  for (const stamp of stamps) byPath.set(stamp.path, stamp)
-  for (const file of files) {
-    const known = byPath.get(file.path)
-    if (known === undefined || known.size !== file.size || known.mtimeMs !== file.mtimeMs) return false
-  }
-  return true
-}
-
-const namedCounts = ({ albums, artists, genres }: ScanStamps) => ({ albums, artists, genres })
 
 /**
  * Walks the folder, re-reads only new and changed files (all with `full`), and replaces the collection in one
@@ -103,10 +92,10 @@ export const scanCollection = (options: ScanOptions) =>
           }
 
           if (options.full) pool.start()
-          const walk = yield* Effect.tryPromise({
+          const walk = (options.full ? undefined : takeHandedOverWalk(root)) ?? (yield* Effect.tryPromise({
             try: () => walkCollection(root, options.full ? { onFile } : {}),
             catch: (error) => new ScanError({ message: error instanceof Error ? error.message : String(error) })
-          })
+          }))
           if (walk.files.length === 0 && walk.warnings.length > 0) {
             return yield* new ScanError({ message: `nothing could be read under ${root}: ${walk.warnings[0]}` })
           }
@@ -186,13 +175,15 @@ export const scanCollection = (options: ScanOptions) =>
     warnings.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
     for (const warning of warnings) yield* Effect.logWarning(warning.text)
 
+    if (unchangedStamps !== undefined) {
+      const summary = unchangedSummary(walk, unchangedStamps, Date.now() - startedAt)
+      if (!options.quiet) output.summary(formatScanSummary(summary))
+      return summary
+    }
     const files = walk.files.flatMap((file) => states.get(file.path) ?? [])
-    const outcomes: ReadonlyArray<{ readonly outcome: FileOutcome }> = unchangedStamps?.files ?? files
     let counts: CollectionCounts
     let generation: number | undefined
-    if (unchangedStamps !== undefined) {
-      counts = { songs: outcomes.filter((file) => file.outcome === "song").length, ...namedCounts(unchangedStamps) }
-    } else if (!options.full && toRead.length === 0 && vanished === 0 && previous.size > 0) {
+    if (!options.full && toRead.length === 0 && vanished === 0 && previous.size > 0) {
       // (The stamps differed, but a scan that finished meanwhile wrote what this one found.) Nothing is written,
       // so no row (and no id) is needed, only how many there are.
       counts = collectionCounts(files)
@@ -219,8 +210,8 @@ export const scanCollection = (options: ScanOptions) =>
       tagsParsed: parsed,
       vanished,
       ...counts,
-      notAudio: outcomes.filter((file) => file.outcome === "not-audio").length,
-      corrupt: outcomes.filter((file) => file.outcome === "corrupt").length,
+      notAudio: files.filter((file) => file.outcome === "not-audio").length,
+      corrupt: files.filter((file) => file.outcome === "corrupt").length,
       hidden: walk.hiddenSkipped,
       symlinkedFolders: walk.symlinkedFoldersSkipped,
       generation
@@ -232,6 +223,6 @@ export const scanCollection = (options: ScanOptions) =>
     Effect.onInterrupt(() =>
       Effect.sync(() => {
         process.exitCode = 130
-        process.stderr.write("avalon: scan interrupted; the previous collection is unchanged\n")
+        process.stderr.write(scanInterruptedLine)
       }))
   )

@@ -79,13 +79,13 @@ describe("the built avalon program", () => {
     expect(result.stderr + result.stdout).not.toMatch(/at .+\.js:\d+/)
   })
 
-  it("runs one compiled bundle, with Effect inside it rather than resolved at start-up", () => {
-    const bundle = readFileSync(new URL("../../dist/avalon.cjs", import.meta.url), "utf8")
+  it.each(["avalon.cjs", "quickRescan.cjs"])("runs compiled bundles, with Effect inside them rather than resolved at start-up: %s", (file) => {
+    const bundle = readFileSync(new URL(`../../dist/${file}`, import.meta.url), "utf8")
     // (@effect/opentelemetry is loaded only when tracing is on.)
     expect(bundle).not.toMatch(/(from\s*|require\()["'](effect|@effect\/(?!opentelemetry)[a-z-]+)(\/[A-Za-z]+)?["']/)
     // A `vm.Script` cannot import() once run from a code cache (see runBundle).
     expect(bundle).not.toMatch(/[^\w$.]import\(/)
     expect(readFileSync(new URL("../../bin/avalon.js", import.meta.url), "utf8")).toContain("../dist/avalon.js")
-    expect(readFileSync(new URL("../../dist/avalon.js", import.meta.url), "utf8")).toContain("avalon.cjs")
+    expect(readFileSync(new URL("../../dist/avalon.js", import.meta.url), "utf8")).toContain(file)
   })
 })

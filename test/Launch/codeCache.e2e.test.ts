@@ -36,9 +36,11 @@ describe("the built program's code cache", () => {
     expect(first.status).toBe(0)
     const made = cacheEvents(first.stderr)
     expect(made["avalon.cjs.scan.v8cache"]).toEqual(["missing", "written"])
+    // The quick re-scan, tried before the program, declined --full.
+    expect(made["quickRescan.cjs.scan.v8cache"]).toEqual(["missing", "written"])
     // One line per worker started; each worker saves once it is out of work, and they race to write one file.
     expect(made["tagWorker.cjs.worker.v8cache"]).toContain("written")
-    expect(readdirSync(join(folder.path, "scan")).sort()).toEqual(["avalon.cjs.scan.v8cache", "tagWorker.cjs.worker.v8cache"])
+    expect(readdirSync(join(folder.path, "scan")).sort()).toEqual(["avalon.cjs.scan.v8cache", "quickRescan.cjs.scan.v8cache", "tagWorker.cjs.worker.v8cache"])
 
     const second = runAvalon(["scan", "--full", "-q", "-d", database, fixturesCollection], env)
     expect(second.status).toBe(0)
@@ -50,7 +52,11 @@ describe("the built program's code cache", () => {
     const unchanged = runAvalon(["scan", "-d", database, fixturesCollection], env)
     expect(unchanged.status).toBe(0)
     expect(unchanged.stdout).toContain("23 files seen, 0 read")
-    expect(cacheEvents(unchanged.stderr)).toEqual({ "avalon.cjs.scan.v8cache": ["accepted"] })
+    // Done by the quick re-scan alone: the program's bundle is not even read.
+    expect(cacheEvents(unchanged.stderr)).toEqual({ "quickRescan.cjs.scan.v8cache": ["accepted"] })
+    const unchangedByTheProgram = runAvalon(["scan", "-d", database, fixturesCollection], { ...env, AVALON_QUICK_RESCAN: "off" })
+    expect(unchangedByTheProgram.stdout).toContain("23 files seen, 0 read")
+    expect(cacheEvents(unchangedByTheProgram.stderr)).toEqual({ "quickRescan.cjs.scan.v8cache": ["accepted"], "avalon.cjs.scan.v8cache": ["accepted"] })
   })
 
   it("is made by a server when it stops, and used by the next", async () => {
