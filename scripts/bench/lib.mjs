@@ -3,6 +3,7 @@ import { spawn, spawnSync } from "node:child_process"
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs"
 import { request } from "node:http"
 import { createServer } from "node:net"
+import { cpus } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -34,6 +35,35 @@ export const killLiveChildren = () => {
 export const log = (...parts) => process.stderr.write(`[bench] ${parts.join(" ")}\n`)
 
 export const sleep = (ms) => new Promise((done) => setTimeout(done, ms))
+
+/** Busy and total clock ticks of all CPUs so far (/proc/stat's first line; idle and iowait count as idle). */
+const cpuTicks = () => {
+  const [, ...fields] = readFileSync("/proc/stat", "utf8").split("\n", 1)[0].trim().split(/\s+/)
+  const ticks = fields.slice(0, 8).map(Number)
+  const total = ticks.reduce((sum, tick) => sum + tick, 0)
+  return { busy: total - ticks[3] - ticks[4], total }
+}
+
+/**
+ * Waits, before a measured round, until the machine's CPUs are nearly idle (the servers under test are idle between
+ * rounds, so what is busy is other work: a database's checkpoint after the start-up part, another session's
+ * job): at most `maxMs`. Returns the busy share of one core seen last, and how long it waited.
+ */
+export const waitForQuiet = async ({ busyCores = 0.25, windowMs = 300, maxMs = 20_000 } = {}) => {
+  const started = performance.now()
+  const cores = Math.max(1, cpus().length)
+  for (;;) {
+    const before = cpuTicks()
+    await sleep(windowMs)
+    const after = cpuTicks()
+    const busy = ((after.busy - before.busy) / Math.max(1, after.total - before.total)) * cores
+    const waitedMs = performance.now() - started - windowMs
+    if (busy <= busyCores || waitedMs >= maxMs) {
+      if (waitedMs >= windowMs) log(`waited ${(waitedMs / 1000).toFixed(1)} s for other work to settle (${busy.toFixed(2)} cores busy)`)
+      return { busyCores: busy, waitedMs }
+    }
+  }
+}
 
 /**
  * A private copy of the built program (dist/ and bin/) under bench-results/, so that an `npm run build` run by

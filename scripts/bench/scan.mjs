@@ -3,7 +3,7 @@
 import { spawn, spawnSync } from "node:child_process"
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { cacheRoot, cleanEnv, log, median, track } from "./lib.mjs"
+import { cacheRoot, cleanEnv, log, median, track, waitForQuiet } from "./lib.mjs"
 
 /** Bump when the generated collection changes (it is cached under the bench cache folder). */
 export const SCAN_COLLECTION_VERSION = 1
@@ -189,12 +189,14 @@ export const benchScan = async ({ bin, repeats, nodeArgs = [] }) => {
     let url
     for (let i = 0; i < repeats; i++) {
       url = `sqlite:///${join(dbDir, `full-${i}.sqlite`)}`
+      await waitForQuiet()
       const run = await runScan({ bin, url, root: collection.root, full: true, nodeArgs })
       log(`full scan #${i + 1}: ${(run.wallMs / 1000).toFixed(2)} s wall, ${(run.scanMs / 1000).toFixed(2)} s reported, ${run.cpuMs.toFixed(0)} ms CPU, ${run.filesSeen} files, ${run.songsWritten} songs, ${run.warnings} warnings`)
       full.push(run)
     }
     const unchanged = []
     for (let i = 0; i < repeats; i++) {
+      await waitForQuiet()
       const run = await runScan({ bin, url, root: collection.root, full: false, nodeArgs })
       log(`unchanged re-scan #${i + 1}: ${(run.wallMs / 1000).toFixed(2)} s wall, ${(run.scanMs / 1000).toFixed(2)} s reported, ${run.cpuMs.toFixed(0)} ms CPU, read ${run.filesRead}${run.unchanged ? ", nothing written" : ""}`)
       unchanged.push(run)
@@ -203,6 +205,7 @@ export const benchScan = async ({ bin, repeats, nodeArgs = [] }) => {
     // previous file states and albums/artists/genres) is empty. The fresh full scans above record none at all.
     const fullRescans = []
     for (let i = 0; i < repeats; i++) {
+      await waitForQuiet()
       const run = await runScan({ bin, url, root: collection.root, full: true, nodeArgs })
       log(`full re-scan #${i + 1}: ${(run.wallMs / 1000).toFixed(2)} s wall, ${(run.scanMs / 1000).toFixed(2)} s reported, ${run.cpuMs.toFixed(0)} ms CPU, ${run.songsWritten} songs`)
       fullRescans.push(run)

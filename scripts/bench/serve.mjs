@@ -3,7 +3,7 @@ import { spawn } from "node:child_process"
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { brotliDecompressSync, gunzipSync } from "node:zlib"
-import { benchDir, childPids, processCpuMs, track, freePort, httpGet, log, mean, median, procStatus, sleep, startAvalon } from "./lib.mjs"
+import { benchDir, childPids, processCpuMs, track, freePort, httpGet, log, mean, median, procStatus, sleep, startAvalon, waitForQuiet } from "./lib.mjs"
 
 // ---------------------------------------------------------------- wrk
 
@@ -93,6 +93,7 @@ export const benchStartup = async ({ bin, databases, repeats, nodeArgs = [] }) =
   for (const db of databases) {
     const runs = []
     for (let i = 0; i < repeats; i++) {
+      await waitForQuiet()
       const server = await startAvalon({ bin, env: { AVALON_DATABASE_URL: db.url }, nodeArgs })
       runs.push({
         okMs: server.okMs,
@@ -233,9 +234,10 @@ export const benchHttp = async ({ server, endpoints, seconds, rounds, connection
       const floorRuns = []
       // The server's own CPU time per request: what each answer costs, whoever else shares the cores.
       const measured = async (base, pid) => {
+        const quiet = await waitForQuiet()
         const before = processCpuMs(pid)
         const run = await runWrk(target(base))
-        return { ...run, cpuUsPerRequest: ((processCpuMs(pid) - before) * 1000) / Math.max(1, run.requests) }
+        return { ...run, cpuUsPerRequest: ((processCpuMs(pid) - before) * 1000) / Math.max(1, run.requests), otherBusyCoresBefore: quiet.busyCores }
       }
       for (let r = 0; r < rounds; r++) {
         avalonRuns.push(await measured(avalonBase, server.child.pid))
@@ -293,7 +295,9 @@ export const benchWorkers = async ({ bin, url, paths, seconds, rounds, connectio
       const w1 = []
       const w2 = []
       for (let r = 0; r < rounds; r++) {
+        await waitForQuiet()
         w1.push(await runWrk(at(one)))
+        await waitForQuiet()
         w2.push(await runWrk(at(two)))
       }
       const result = {
