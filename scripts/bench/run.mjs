@@ -18,8 +18,8 @@ const usage = `usage: npm run bench -- [options]
   --db LIST             databases for the start-up bench: sqlite,pg (default sqlite,pg; pg skipped when unreachable)
   --pg-url URL          PostgreSQL server to create the throw-away database on
                         (default $AVALON_BENCH_PG_URL or postgresql://postgres@127.0.0.1:5432/postgres)
-  --duration S          seconds per wrk run (default 4)
-  --rounds N            alternating Avalon/floor rounds per endpoint (default 2)
+  --duration S          seconds per wrk run (default 3)
+  --rounds N            alternating Avalon/floor rounds per endpoint (default 4)
   --connections N       wrk connections for the limited queries (default 32)
   --dump-connections N  wrk connections for the full songs dump (default 4)
   --warmup S            warm-up seconds per server and endpoint (default 1)
@@ -39,8 +39,10 @@ const { values: options } = parseArgs({
     only: { type: "string", default: "startup,serve,workers,scan" },
     db: { type: "string", default: "sqlite,pg" },
     "pg-url": { type: "string", default: process.env.AVALON_BENCH_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres" },
-    duration: { type: "string", default: "4" },
-    rounds: { type: "string", default: "2" },
+    duration: { type: "string", default: "3" },
+    // One server answering one URL varies up to 2× between consecutive 3 s runs here (other tenants of the host;
+    // no steal time shows): more, shorter alternations give each side its quiet moments.
+    rounds: { type: "string", default: "4" },
     connections: { type: "string", default: "32" },
     "dump-connections": { type: "string", default: "4" },
     warmup: { type: "string", default: "1" },
