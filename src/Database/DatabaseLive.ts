@@ -50,6 +50,8 @@ const connect = (target: DatabaseTarget, purpose: Purpose) =>
     let schemaVersion = yield* readSchemaVersion
     if (schemaVersion < (purpose === "write" ? latestMigrationId : scanStateMigrationId)) {
       yield* Migrator.make({})({ loader: Migrator.fromRecord(migrations), table: migrationsTable }).pipe(
+        // A migration that fails is a defect of the migrator's: here it is one clear error like the others.
+        Effect.catchAllDefect((defect) => defect instanceof Migrator.MigrationError ? Effect.fail(defect) : Effect.die(defect)),
         Effect.mapError(failWith("creating the schema of"))
       )
       schemaVersion = latestMigrationId

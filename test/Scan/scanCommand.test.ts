@@ -1,6 +1,7 @@
 import { chmodSync, cpSync, mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "@effect/vitest"
+import Sqlite from "better-sqlite3"
 import { fixturesCollection, runAvalon } from "../support/avalon.js"
 import { createTemporaryPgDatabase } from "../support/postgres.js"
 import { makeTemporaryFolder } from "../support/temporaryFolder.js"
@@ -68,6 +69,18 @@ describe("avalon scan", () => {
     if (typeof expected === "string") expect(result.stderr).toBe(expected)
     else expect(result.stderr).toMatch(expected)
     expect(result.stderr).not.toContain("hunter2")
+  })
+
+  it("fails with one clear line when a schema migration cannot run", () => {
+    const file = join(folder.path, "half-migrated.sqlite")
+    expect(runAvalon(["scan", "-q", "-d", `sqlite:///${file}`, fixturesCollection]).status).toBe(0)
+    // The change log's migration no longer recorded, though its column exists: running it again must fail.
+    const db = new Sqlite(file)
+    db.prepare("DELETE FROM avalon_migrations WHERE migration_id = 3").run()
+    db.close()
+    const result = runAvalon(["scan", "-q", "-d", `sqlite:///${file}`, fixturesCollection])
+    expect(result.status).toBe(1)
+    expect(result.stderr).toBe(`avalon: creating the schema of SQLite database ${file} failed: Migration "3_change_log" failed: duplicate column name: changes\n`)
   })
 
   it.runIf(process.getuid?.() === 0)("fails clearly on permission denied (run as root, so it can become an unprivileged user)", () => {
