@@ -29,3 +29,6 @@ export const setV8Flag = (flag: V8Flag, value: number): void => {
   changed.set(flag, value)
   setFlagsFromString(`--${flag}=${value}`)
 }
+
+/** The value this process last set the flag to (V8's default when never set). */
+export const v8FlagValue = (flag: V8Flag): number => changed.get(flag) ?? v8FlagDefaults[flag]

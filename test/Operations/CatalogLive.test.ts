@@ -8,6 +8,7 @@ import { DatabaseError } from "../../src/Database/DatabaseError.js"
 import { collectionColumns, type CollectionRows } from "../../src/Domain/Collection.js"
 import { CatalogLive } from "../../src/Http/CatalogLive.js"
 import { CatalogStore } from "../../src/Http/CatalogStore.js"
+import { v8FlagDefaults, v8FlagValue } from "../../src/Launch/setV8Flag.js"
 
 const emptyRows: CollectionRows = { songs: [], albums: [], artists: [], genres: [] }
 
@@ -51,6 +52,24 @@ const startCatalog = (reloadInterval: number) => startCatalogWith(makeDatabase()
 const settle = Effect.repeatN(Effect.yieldNow(), 50)
 
 describe("CatalogLive", () => {
+  it.scoped("keeps V8's young generation at its size while it loads, and lets it grow again when done", () =>
+    Effect.gen(function* () {
+      const database = makeDatabase()
+      const during: Array<number> = []
+      const layer = Layer.succeed(Database, Database.of({
+        ...Context.get(yield* Layer.build(database.layer), Database),
+        readCollection: Effect.suspend(() => {
+          during.push(v8FlagValue("semi-space-growth-factor"))
+          return Effect.succeed({ columns: collectionColumns(emptyRows), generation: 1, scannedAt: new Date(0) })
+        })
+      }))
+      const catalog = yield* startCatalogWith({ ...database, layer }, 0)
+      yield* settle
+      expect(catalog.generation()).toBe(1)
+      expect(during).toEqual([1])
+      expect(v8FlagValue("semi-space-growth-factor")).toBe(v8FlagDefaults["semi-space-growth-factor"])
+    }))
+
   it.scoped("reloads when the scan generation changes, and only then", () =>
     Effect.gen(function* () {
       const catalog = yield* startCatalog(5)
