@@ -9,12 +9,15 @@ import {
   cacheRoot, killLiveChildren, fmtBytes, fmtInt, fmtMB, fmtMs, fmtNum, gitDescription, log, projectRoot, renderTable, resultsDir, snapshotProgram, startAvalon, verdict
 } from "./lib.mjs"
 import { formatSummary, profileFiles, summarizeProfile } from "./profile-summary.mjs"
+import { benchInstructions } from "./instructions.mjs"
 import { benchScan } from "./scan.mjs"
 import { benchHttp, benchStartup, benchWorkers, httpEndpoints } from "./serve.mjs"
 
 const usage = `usage: npm run bench -- [options]
   --songs N             synthetic collection size for start-up/serve/workers (default 10000; 100000, 1000000)
-  --only LIST           comma-separated parts: startup,serve,workers,scan (default: all)
+  --only LIST           comma-separated parts: startup,serve,workers,scan (default: all), and
+                        instructions (callgrind's instructions per request, Avalon beside the floor; needs valgrind,
+                        takes minutes, not in the default)
   --db LIST             databases for the start-up bench: sqlite,pg (default sqlite,pg; pg skipped when unreachable)
   --pg-url URL          PostgreSQL server to create the throw-away database on
                         (default $AVALON_BENCH_PG_URL or postgresql://postgres@127.0.0.1:5432/postgres)
@@ -66,7 +69,7 @@ const fail = (message) => {
   console.error(`${message}\n${usage}`)
   process.exit(2)
 }
-for (const part of parts) if (!["startup", "serve", "workers", "scan"].includes(part)) fail(`unknown part ${part}`)
+for (const part of parts) if (!["startup", "serve", "workers", "scan", "instructions"].includes(part)) fail(`unknown part ${part}`)
 const databases = new Set(options.db.split(",").map((d) => d.trim()))
 const seconds = Number(options.duration)
 const rounds = Number(options.rounds)
@@ -75,7 +78,7 @@ const dumpConnections = Number(options["dump-connections"])
 const warmupSeconds = Number(options.warmup)
 if (!Number.isInteger(songs) || songs < 1) fail("--songs must be a positive integer")
 
-if ((parts.has("serve") || parts.has("workers")) && spawnSync("wrk", ["--version"]).error) {
+if ((parts.has("serve") || parts.has("workers") || parts.has("instructions")) && spawnSync("wrk", ["--version"]).error) {
   console.error("wrk is required for the serve and workers parts: apt-get install wrk")
   process.exit(2)
 }
@@ -129,7 +132,7 @@ const main = async () => {
   let collection
   let picks
   let sqlite
-  const needsSynthetic = parts.has("startup") || parts.has("serve") || parts.has("workers")
+  const needsSynthetic = parts.has("startup") || parts.has("serve") || parts.has("workers") || parts.has("instructions")
   if (needsSynthetic) {
     const picksFile = join(cacheRoot, "db", `picks-${songs}.json`)
     sqlite = await sqliteCollection({ songs, bin: program.bin, fresh: options.fresh, makeCollection: () => (collection ??= generateCollection(songs)) })
@@ -191,6 +194,13 @@ const main = async () => {
   }
 
   // ---------------------------------------------------------------- --workers
+  if (parts.has("instructions")) {
+    // Neither the full dumps (their first brotli request starts a 31 MB compression, which under callgrind would
+    // overlap every later count) nor the other pre-compressed answers.
+    const endpoints = selectEndpoints(httpEndpoints(picks)).filter((e) => !e.dump && e.headers?.["accept-encoding"] === undefined)
+    results.instructions = await benchInstructions({ bin: program.bin, url: sqlite.url, endpoints, workDir: join(cacheRoot, `instructions-${process.pid}`) })
+  }
+
   if (parts.has("workers")) {
     const q = encodeURIComponent
     results.workers = await benchWorkers({
@@ -266,6 +276,13 @@ const report = () => {
       `p99 target applies at 100k.) Server peak RSS: ${fmtMB(r.serve.serverStartup.peakRssAfterLoadKB)} after load, ${fmtMB(r.serve.peakRssAfterBenchKB)} after the benchmark.`)
     const p = r.collection.picks
     out.push(`Picks: artist "${p.artist}" (${p.artistSongs} songs), genre "${p.genre}" (${p.genreSongs} songs), song prefix "${p.songPrefix}", album prefix "${p.albumPrefix}".`)
+  }
+  if (r.instructions) {
+    out.push("", `Instructions per request on each server's main thread (valgrind callgrind, ${r.instructions.warmupSeconds} s warm-up then ${r.instructions.seconds} s counted, wrk -c4; ` +
+      "independent of the machine's load; cache misses are not in it)")
+    out.push(renderTable(["endpoint", "avalon", "floor", "floor ÷ avalon", "≥0.7"], r.instructions.endpoints.map((e) => [
+      e.key, fmtInt(e.avalon.perRequest), fmtInt(e.floor.perRequest), `${fmtNum(e.ratio)}×`, verdict(e.ratio >= 0.7)
+    ])))
   }
   if (r.workers) {
     out.push("", `--workers: one server with --workers 1 beside one with --workers 2 (wrk -t1 -c${connections}, best of ${rounds} alternating rounds); processes seen: ` +

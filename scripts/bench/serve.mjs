@@ -35,9 +35,9 @@ export const runWrk = ({ url, connections, seconds, threads = 1, timeoutSeconds 
 
 // ---------------------------------------------------------------- the floor
 
-const startFloor = async (manifestFile) => {
+export const startFloor = async (manifestFile, launch = (args) => spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] })) => {
   const port = await freePort()
-  const child = track(spawn(process.execPath, [join(benchDir, "floor-server.mjs"), manifestFile, String(port)], { stdio: ["ignore", "pipe", "inherit"] }))
+  const child = track(launch([join(benchDir, "floor-server.mjs"), manifestFile, String(port)]))
   await new Promise((resolve, reject) => {
     let out = ""
     child.stdout.on("data", (chunk) => {
@@ -143,7 +143,7 @@ export const httpEndpoints = (picks) => {
 }
 
 /** The response headers the floor replays (node:http writes the others itself). */
-const replayedHeaders = (headers) => {
+export const replayedHeaders = (headers) => {
   const replayed = {}
   for (const [name, value] of Object.entries(headers)) if (!["date", "connection", "keep-alive", "transfer-encoding"].includes(name)) replayed[name] = value
   return replayed
