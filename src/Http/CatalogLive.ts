@@ -33,9 +33,24 @@ const describeReason = (reason: LoadReason) =>
 /** Building the catalog threw: a bug, but one that must not stop the server nor replace a catalog that serves. */
 class CatalogBuildError extends Data.TaggedError("CatalogBuildError")<{ readonly message: string }> {}
 
+/**
+ * Keeps V8's young generation at its size during a load. A catalog build keeps most of what it allocates, so
+ * V8 would grow the young generation to its 2 × 16 MB maximum, memory that the process then holds as
+ * peak RSS for no gain (100k songs: peak RSS 189 MB -> 161 MB, the same CPU). V8 reads this flag each
+ * time it considers growing that space, so setting it now takes effect.
+ *
+ * Serving is the opposite case: answers allocate a little each and keep nothing, and once a full collection has
+ * shrunk the young generation (as V8 does when it finds it idle), a factor of 1 kept it at its smallest for good:
+ * 3.2 × as many scavenges per request after a server had answered each benchmarked URL once (1,636 against 505
+ * for as many `songs?artist` answers). So the factor is V8's own again once a load is done.
+ */
+const keepYoungGenerationSmall = () => setV8Flag("semi-space-growth-factor", 1)
+const letYoungGenerationGrow = () => setV8Flag("semi-space-growth-factor", v8FlagDefaults["semi-space-growth-factor"])
+
 /** Reads the whole collection and builds a new catalog beside the current one, then swaps it in. */
 const loadInto = (cell: CatalogCell, reason: LoadReason) =>
   Effect.gen(function* () {
+    keepYoungGenerationSmall()
     const db = yield* Database
     const { REQUEST_PATH } = yield* AppConfig
     const started = performance.now()
@@ -56,21 +71,7 @@ const loadInto = (cell: CatalogCell, reason: LoadReason) =>
         `${stored.columns.genres.size} genres (generation ${stored.generation}) loaded in ${seconds} s from ${describeTarget(db.target)}, ` +
         `memory ${megabytes(process.memoryUsage().rss)} RSS`
     )
-  })
-
-/**
- * Keeps V8's young generation at its size during a load. A catalog build keeps most of what it allocates, so
- * V8 would grow the young generation to its 2 × 16 MB maximum, memory that the process then holds as
- * peak RSS for no gain (100k songs: peak RSS 189 MB -> 161 MB, the same CPU). V8 reads this flag each
- * time it considers growing that space, so setting it now takes effect.
- *
- * Serving is the opposite case: answers allocate a little each and keep nothing, and once a full collection has
- * shrunk the young generation (as V8 does when it finds it idle), a factor of 1 kept it at its smallest for good:
- * 3.2 × as many scavenges per request after a server had answered each benchmarked URL once (1,636 against 505
- * for as many `songs?artist` answers). So the factor is V8's own again once a load is done.
- */
-const keepYoungGenerationSmall = () => setV8Flag("semi-space-growth-factor", 1)
-const letYoungGenerationGrow = () => setV8Flag("semi-space-growth-factor", v8FlagDefaults["semi-space-growth-factor"])
+  }).pipe(Effect.ensuring(Effect.sync(letYoungGenerationGrow)))
 
 /** 1 s, 2 s, 4 s, … at most 30 s between start-up attempts. */
 const startUpDelay = (attempt: number) => Duration.seconds(Math.min(30, 2 ** attempt))
@@ -91,11 +92,9 @@ export const CatalogLoader: Layer.Layer<never, never, CatalogStore | Database | 
     // Signals that arrive while a load runs collapse into one follow-up load.
     const hangups = yield* Queue.dropping<void>(1)
 
-    const loadWithSmallYoungGeneration = (reason: LoadReason) =>
-      Effect.ensuring(Effect.zipRight(Effect.sync(keepYoungGenerationSmall), loadInto(cell, reason)), Effect.sync(letYoungGenerationGrow))
-    const load = (reason: LoadReason) => loads.withPermits(1)(loadWithSmallYoungGeneration(reason))
+    const load = (reason: LoadReason) => loads.withPermits(1)(loadInto(cell, reason))
     const reloadHoldingPermit = (reason: LoadReason) =>
-      loadWithSmallYoungGeneration(reason).pipe(
+      loadInto(cell, reason).pipe(
         Effect.catchAll((error) => Effect.logError(`reload failed, still serving the previous collection: ${error.message}`))
       )
 
