@@ -4,7 +4,6 @@ import { resolve } from "node:path"
 import type BetterSqlite3 from "better-sqlite3"
 import { Either } from "effect"
 import { resolveSettings } from "../Config/AppConfig.js"
-import type { ScanStamps } from "../Database/Database.js"
 import { parseDatabaseUrl } from "../Database/DatabaseUrl.js"
 import { fileStampsFromRows, fileStampsQuery, namedCountsFromRow, namedCountsQuery, type NamedCountsRow } from "../Database/fileStampRows.js"
 import { latestMigrationId, migrationsTable } from "../Database/migrationIds.js"
@@ -14,7 +13,7 @@ import { scanInterruptedLine } from "./ScanError.js"
 import { makeScanProgress } from "./ScanProgress.js"
 import { formatScanSummary } from "./ScanSummary.js"
 import { stampsMatch } from "./stampsMatch.js"
-import { unchangedSummary } from "./unchangedSummary.js"
+import { type UnchangedCounts, unchangedSummary } from "./unchangedSummary.js"
 import { walkCollection } from "./walkCollection.js"
 import { handOverWalk } from "./walkHandoff.js"
 
@@ -27,25 +26,23 @@ const declined = (reason: string): QuickRescanOutcome => ({ done: false, reason 
 const require = createRequire(import.meta.url)
 
 /** The stamps of the latest scan, read in one transaction, or why the database cannot give them as they are. */
-const readStamps = (filename: string): ScanStamps | "schema" | "database error" => {
-  let db: BetterSqlite3.Database | undefined
+const readStamps = (filename: string): UnchangedCounts | "schema" | "database error" => {
+  let opened: BetterSqlite3.Database | undefined
   try {
     const Sqlite: typeof BetterSqlite3 = require("better-sqlite3")
     // Busy (another scan is writing): the program, which waits for its turn, takes over at once.
-    db = new Sqlite(filename, { readonly: true, fileMustExist: true, timeout: 0 })
+    const db = (opened = new Sqlite(filename, { readonly: true, fileMustExist: true, timeout: 0 }))
     const version = db.prepare(`SELECT max(migration_id) AS latest FROM ${migrationsTable}`).get() as { latest: number | null } | undefined
     // An older schema is brought up to date by the full scan (a newer one is not ours to read).
     if (version?.latest !== latestMigrationId) return "schema"
-    const read = db.transaction(() => {
-      const files = fileStampsFromRows(db!.prepare(fileStampsQuery).raw().all() as ReadonlyArray<ReadonlyArray<unknown>>)
-      const named = namedCountsFromRow(db!.prepare(namedCountsQuery).get() as NamedCountsRow | undefined)
-      return { generation: 0, files, ...named }
-    })
-    return read()
+    return db.transaction(() => ({
+      files: fileStampsFromRows(db.prepare(fileStampsQuery).raw().all() as ReadonlyArray<ReadonlyArray<unknown>>),
+      ...namedCountsFromRow(db.prepare(namedCountsQuery).get() as NamedCountsRow | undefined)
+    }))()
   } catch {
     return "database error"
   } finally {
-    db?.close()
+    opened?.close()
   }
 }
 

@@ -2,8 +2,11 @@ import type { ScanStamps } from "../Database/Database.js"
 import type { ScanSummary } from "./ScanSummary.js"
 import type { WalkResult } from "./walkCollection.js"
 
+/** What the summary of an unchanged collection takes from the database: the stamps and the named tables' sizes. */
+export type UnchangedCounts = Omit<ScanStamps, "generation">
+
 /** The summary of a scan that found the files of the stamps unchanged, and so wrote nothing. */
-export const unchangedSummary = (walk: WalkResult, stamps: ScanStamps, elapsedMs: number): ScanSummary => {
+export const unchangedSummary = (walk: WalkResult, stamps: UnchangedCounts, elapsedMs: number): ScanSummary => {
   let songs = 0
   let notAudio = 0
   let corrupt = 0
