@@ -46,6 +46,7 @@ export const benchInstructions = async ({ bin, url, endpoints, workDir, seconds 
     }
     log(`instructions: avalon serve answers under callgrind`)
     const manifest = []
+    const requestHeaders = []
     for (const [index, endpoint] of endpoints.entries()) {
       const headers = { ...endpoint.headers }
       if (endpoint.conditional) headers["if-none-match"] = (await httpGet(base + endpoint.path, { headers })).headers.etag
@@ -53,7 +54,7 @@ export const benchInstructions = async ({ bin, url, endpoints, workDir, seconds 
       const file = join(workDir, `body-${index}`)
       writeFileSync(file, answer.body)
       manifest.push({ url: endpoint.path, acceptEncoding: headers["accept-encoding"] ?? "", ifNoneMatch: headers["if-none-match"] ?? "", status: answer.status, headers: replayedHeaders(answer.headers), file })
-      endpoint.requestHeaders = headers
+      requestHeaders.push(headers)
     }
     const manifestFile = join(workDir, "manifest.json")
     writeFileSync(manifestFile, JSON.stringify(manifest))
@@ -67,13 +68,14 @@ export const benchInstructions = async ({ bin, url, endpoints, workDir, seconds 
         // Warm-up first: the JIT tiers up by invocation counts, so the counted run meets the code requests settle on
         // (longer for the first endpoint, which also warms up all the code every request shares).
         const warmup = warmupSeconds * (index === 0 ? 3 : 1)
+        const headers = requestHeaders[index]
         await Promise.all([
-          runWrk({ url: base + endpoint.path, connections: 4, seconds: warmup, headers: endpoint.requestHeaders, timeoutSeconds: 60 }),
-          runWrk({ url: floor.base + endpoint.path, connections: 4, seconds: warmup, headers: endpoint.requestHeaders, timeoutSeconds: 60 })
+          runWrk({ url: base + endpoint.path, connections: 4, seconds: warmup, headers, timeoutSeconds: 60 }),
+          runWrk({ url: floor.base + endpoint.path, connections: 4, seconds: warmup, headers, timeoutSeconds: 60 })
         ])
         const [mine, theirs] = await Promise.all([
-          countAvalon(base + endpoint.path, endpoint.requestHeaders, seconds),
-          countFloor(floor.base + endpoint.path, endpoint.requestHeaders, seconds)
+          countAvalon(base + endpoint.path, headers, seconds),
+          countFloor(floor.base + endpoint.path, headers, seconds)
         ])
         const result = { key: endpoint.key, path: endpoint.path, avalon: mine, floor: theirs, ratio: theirs.perRequest / mine.perRequest }
         log(`instructions ${endpoint.key}: avalon ${Math.round(mine.perRequest)} per request (${mine.requests} requests), floor ${Math.round(theirs.perRequest)}, floor ÷ avalon ${result.ratio.toFixed(2)}`)
