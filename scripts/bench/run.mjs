@@ -287,9 +287,18 @@ const report = () => {
   if (r.workers) {
     out.push("", `--workers: one server with --workers 1 beside one with --workers 2 (wrk -t1 -c${connections}, best of ${rounds} alternating rounds); processes seen: ` +
       `${r.workers.processes.workers1} and ${r.workers.processes.workers2}`)
-    out.push(renderTable(["endpoint", "1 worker req/s", "2 workers req/s", "scaling", "≥1.6×"], r.workers.endpoints.map((e) => [
-      e.path.replace("/avalon/", ""), fmtInt(e.workers1.rps), fmtInt(e.workers2.rps), `${fmtNum(e.scaling)}×`, verdict(e.scaling >= 1.6)
-    ])))
+    const depth = r.workers.endpoints[0]?.pipelined?.depth
+    out.push(renderTable(
+      ["endpoint", "1 worker req/s", "2 workers req/s", "scaling", "≥1.6×", "CPU µs/req 1 / 2", `pipelined ×${depth}: 1 worker`, "2 workers", "scaling", "≥1.6×", "CPU µs/req 1 / 2"],
+      r.workers.endpoints.map((e) => [
+        e.path.replace("/avalon/", ""), fmtInt(e.workers1.rps), fmtInt(e.workers2.rps), `${fmtNum(e.scaling)}×`, verdict(e.scaling >= 1.6),
+        `${fmtNum(e.workers1.cpuUsPerRequest)} / ${fmtNum(e.workers2.cpuUsPerRequest)}`,
+        fmtInt(e.pipelined.workers1.rps), fmtInt(e.pipelined.workers2.rps), `${fmtNum(e.pipelined.scaling)}×`, verdict(e.pipelined.scaling >= 1.6),
+        `${fmtNum(e.pipelined.workers1.cpuUsPerRequest)} / ${fmtNum(e.pipelined.workers2.cpuUsPerRequest)}`
+      ])
+    ))
+    out.push("(wrk shares the two cores: the servers can use what it leaves, so two workers gain at most 2 × server ÷ (server + wrk) CPU per request. " +
+      "Pipelined, wrk needs far less per request. \"CPU µs/req\": the server's processes, median of the rounds; equal for one and two workers means a request costs no more when two serve.)")
     if (r.workers.processes.workers2 < 2) out.push("(--workers 2 started no extra process: the setting is not implemented)")
   }
   if (r.scan) {

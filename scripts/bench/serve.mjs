@@ -8,11 +8,13 @@ import { benchDir, childPids, processCpuMs, track, freePort, httpGet, log, mean,
 // ---------------------------------------------------------------- wrk
 
 /** One wrk run; resolves with req/s, latency percentiles (µs) and errors. */
-export const runWrk = ({ url, connections, seconds, threads = 1, timeoutSeconds = 30, headers = {} }) =>
+/** `pipeline` > 1: each connection sends that many requests at a time (see report.lua). */
+export const runWrk = ({ url, connections, seconds, threads = 1, timeoutSeconds = 30, headers = {}, pipeline = 1 }) =>
   new Promise((resolve, reject) => {
     const headerArgs = Object.entries(headers).flatMap(([name, value]) => ["-H", `${name}: ${value}`])
     const args = [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, `--timeout`, `${timeoutSeconds}s`, ...headerArgs, "-s", join(benchDir, "report.lua"), url]
-    const child = track(spawn("wrk", args, { stdio: ["ignore", "pipe", "pipe"] }))
+    const env = { ...process.env, WRK_PIPELINE: String(pipeline) }
+    const child = track(spawn("wrk", args, { stdio: ["ignore", "pipe", "pipe"], env }))
     let out = ""
     child.stdout.on("data", (chunk) => (out += chunk))
     child.stderr.on("data", (chunk) => (out += chunk))
@@ -278,36 +280,59 @@ export const benchHttp = async ({ server, endpoints, seconds, rounds, connection
 
 // ---------------------------------------------------------------- --workers
 
-/** One server with --workers 1 and one with --workers 2 side by side; alternating wrk rounds on the same URLs. */
-export const benchWorkers = async ({ bin, url, paths, seconds, rounds, connections, warmupSeconds, nodeArgs = [] }) => {
+/**
+ * One server with --workers 1 and one with --workers 2 side by side; alternating wrk rounds on the same URLs, first
+ * with one request at a time per connection, then pipelined `pipelineDepth` deep. wrk shares the two cores with
+ * the servers and needs most of one to drive one request at a time; pipelined, it needs far less, so that pass
+ * shows what a second worker adds when the load generator does not take the core it would run on.
+ */
+export const benchWorkers = async ({ bin, url, paths, seconds, rounds, connections, warmupSeconds, nodeArgs = [], pipelineDepth = 8 }) => {
   const one = await startAvalon({ bin, env: { AVALON_DATABASE_URL: url }, args: ["--workers", "1"], nodeArgs })
   const two = await startAvalon({ bin, env: { AVALON_DATABASE_URL: url }, args: ["--workers", "2"], nodeArgs })
   try {
     await sleep(500)
     const processes = { workers1: 1 + childPids(one.child.pid).length, workers2: 1 + childPids(two.child.pid).length }
     const results = []
-    for (const path of paths) {
-      const at = (server) => ({ url: `http://127.0.0.1:${server.port}${path}`, connections, seconds })
+    const compare = async (path, pipeline) => {
+      const at = (server) => ({ url: `http://127.0.0.1:${server.port}${path}`, connections, seconds, pipeline })
       if (warmupSeconds > 0) {
         await runWrk({ ...at(one), seconds: warmupSeconds })
         await runWrk({ ...at(two), seconds: warmupSeconds })
       }
+      // CPU time of the server's processes (the primary and its workers) per request.
+      const measured = async (server) => {
+        await waitForQuiet()
+        const pids = [server.child.pid, ...childPids(server.child.pid)]
+        const cpuMs = () => pids.reduce((sum, pid) => sum + processCpuMs(pid), 0)
+        const before = cpuMs()
+        const run = await runWrk(at(server))
+        return { ...run, cpuUsPerRequest: ((cpuMs() - before) * 1000) / Math.max(1, run.requests) }
+      }
       const w1 = []
       const w2 = []
       for (let r = 0; r < rounds; r++) {
-        await waitForQuiet()
-        w1.push(await runWrk(at(one)))
-        await waitForQuiet()
-        w2.push(await runWrk(at(two)))
+        w1.push(await measured(one))
+        w2.push(await measured(two))
       }
-      const result = {
-        path,
-        workers1: { rps: Math.max(...w1.map((run) => run.rps)), p99Ms: median(w1.map((run) => run.latencyUs.p99 / 1000)), errors: w1.reduce((a, run) => a + run.errors, 0) },
-        workers2: { rps: Math.max(...w2.map((run) => run.rps)), p99Ms: median(w2.map((run) => run.latencyUs.p99 / 1000)), errors: w2.reduce((a, run) => a + run.errors, 0) }
-      }
+      const summary = (runs) => ({
+        rps: Math.max(...runs.map((run) => run.rps)),
+        p99Ms: median(runs.map((run) => run.latencyUs.p99 / 1000)),
+        cpuUsPerRequest: median(runs.map((run) => run.cpuUsPerRequest)),
+        errors: runs.reduce((a, run) => a + run.errors, 0)
+      })
+      const result = { workers1: summary(w1), workers2: summary(w2) }
       result.scaling = result.workers2.rps / result.workers1.rps
-      log(`workers ${path}: 1 → ${Math.round(result.workers1.rps)} req/s, 2 → ${Math.round(result.workers2.rps)} req/s (×${result.scaling.toFixed(2)})`)
-      results.push(result)
+      // 1 when a request costs two workers as much CPU as it costs one: then each added core serves as much again.
+      result.cpuScaling = result.workers1.cpuUsPerRequest / result.workers2.cpuUsPerRequest
+      const how = pipeline > 1 ? `pipelined ${pipeline} deep` : "one request at a time"
+      log(`workers ${path} (${how}): 1 → ${Math.round(result.workers1.rps)} req/s, 2 → ${Math.round(result.workers2.rps)} req/s (×${result.scaling.toFixed(2)}); ` +
+        `server CPU per request ${result.workers1.cpuUsPerRequest.toFixed(1)} and ${result.workers2.cpuUsPerRequest.toFixed(1)} µs`)
+      return result
+    }
+    for (const path of paths) {
+      const plain = await compare(path, 1)
+      const pipelined = await compare(path, pipelineDepth)
+      results.push({ path, ...plain, pipelined: { depth: pipelineDepth, ...pipelined } })
     }
     return { processes, endpoints: results }
   } finally {
