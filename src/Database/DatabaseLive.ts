@@ -17,6 +17,7 @@ import {
 import { MalformedId, NamedColumnsBuilder, SongColumnsBuilder } from "./ColumnsBuilder.js"
 import { fileStampsFromRows, fileStampsQuery, isOutcome, namedCountsFromRow, namedCountsQuery, type NamedCountsRow } from "./fileStampRows.js"
 import { readSongPages } from "./readSongPages.js"
+import { readWhenFilesChange } from "./readWhenFilesChange.js"
 import { Database, type FileState, type ReplaceCollection } from "./Database.js"
 import { DatabaseError } from "./DatabaseError.js"
 import { describeTarget, parseDatabaseUrl, type DatabaseTarget } from "./DatabaseUrl.js"
@@ -242,6 +243,15 @@ const connect = (target: DatabaseTarget, purpose: Purpose) =>
   })
 
 /**
+ * A SQLite database's files change with every commit (in WAL mode the -wal file grows, a checkpoint writes the
+ * database, a rollback journal comes and goes), so the scan generation is read again only once they have
+ * changed: opening the database to find the same generation took ~10 ms of the server's event loop every
+ * RELOAD_INTERVAL. A minute at most between real reads, in case a file system keeps coarse times.
+ */
+const generationCheckMaxAgeMs = 60_000
+const sqliteFiles = (filename: string): ReadonlyArray<string> => [filename, `${filename}-wal`, `${filename}-journal`]
+
+/**
  * Each operation opens its own connection and closes it when done: the server holds no connection between
  * reloads, and a database that is down at one moment does not poison the next attempt.
  */
@@ -251,10 +261,13 @@ const make = (target: DatabaseTarget): Database["Type"] => {
   const forWriting = connection("write")
   const using = <A>(layer: typeof forReading, use: (operations: Connection["Type"]) => Effect.Effect<A, DatabaseError>) =>
     Effect.provide(Effect.flatMap(Connection, use), layer)
+  const readGeneration = using(forReading, (operations) => operations.readGeneration)
   return Database.of({
     target,
     readCollection: using(forReading, (operations) => operations.readCollection),
-    readGeneration: using(forReading, (operations) => operations.readGeneration),
+    readGeneration: target.dialect === "sqlite" && target.filename !== ":memory:"
+      ? readWhenFilesChange(sqliteFiles(target.filename), readGeneration, generationCheckMaxAgeMs)
+      : readGeneration,
     // Only a scan reads the file states, and it writes next.
     readFileStates: using(forWriting, (operations) => operations.readFileStates),
     readFileStamps: using(forWriting, (operations) => operations.readFileStamps),

@@ -229,6 +229,32 @@ describe("SQLite", () => {
       expect((yield* read).message).toBe(`reading the collection from SQLite database ${filename} failed: tracks.id holds "${stored}a", which is not a UUID`)
     }))
 
+  it.effect("sees a new scan generation at once, committed and checkpointed or still in the -wal of an open connection", () =>
+    Effect.gen(function* () {
+      const file = join(folder.path, "generation.sqlite")
+      const url = `sqlite:///${file}`
+      const server = yield* Effect.provide(Database, databaseLayer(url))
+      const scanner = yield* Effect.provide(Database, databaseLayer(url))
+      expect(yield* server.readGeneration).toBe(0)
+      expect(yield* server.readGeneration).toBe(0)
+      expect(yield* scanner.replaceCollection({ rows: collection("one"), files, root: "/music" })).toBe(1)
+      expect(yield* server.readGeneration).toBe(1)
+      expect(yield* server.readGeneration).toBe(1)
+
+      // A writer that stays connected: its commit is in the -wal file only, the database file is as it was.
+      const writer = new Sqlite(file)
+      try {
+        writer.pragma("wal_autocheckpoint = 0")
+        writer.prepare("INSERT INTO avalon_scans (generation, finished_at, root, songs) VALUES (2, ?, '/music', 3)").run(new Date().toISOString())
+        expect(yield* server.readGeneration).toBe(2)
+        writer.prepare("INSERT INTO avalon_scans (generation, finished_at, root, songs) VALUES (3, ?, '/music', 3)").run(new Date().toISOString())
+        expect(yield* server.readGeneration).toBe(3)
+      } finally {
+        writer.close()
+      }
+      expect(yield* server.readGeneration).toBe(3)
+    }))
+
   it.effect("fails with one clear line when the folder does not exist", () =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(Effect.flatMap(Database, (db) => db.readGeneration).pipe(Effect.provide(databaseLayer("sqlite:////nonexistent/folder/x.sqlite"))))
