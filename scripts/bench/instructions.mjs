@@ -12,19 +12,37 @@ import { replayedHeaders, runWrk, startFloor } from "./serve.mjs"
 // busy server looks idle to it, and its full collections of the 100k catalog would be counted per request.
 const callgrind = (outFile) => ["--tool=callgrind", "--separate-threads=yes", "--dump-instr=no", `--callgrind-out-file=${outFile}`, process.execPath, "--no-memory-reducer"]
 
-/** Zeroes the counts, runs wrk, dumps: the main thread's instructions over that run, per request. */
+/**
+ * Zeroes the counts, runs wrk, dumps: the main thread's instructions over that run, per request. `idle` counts a
+ * window without requests the same way: what a server does by the clock (timers, its reload check) is otherwise
+ * spread over the requests of the window, more per request the slower the host.
+ */
 const counter = (pid, outFile) => {
   let dumps = 0
-  return async (url, headers, seconds) => {
+  const counted = async (during) => {
     spawnSync("callgrind_control", ["-z", String(pid)], { stdio: "ignore" })
-    const run = await runWrk({ url, connections: 4, seconds, headers, timeoutSeconds: 60 })
+    const result = await during()
     spawnSync("callgrind_control", ["-d", String(pid)], { stdio: "ignore" })
     const file = `${outFile}.${++dumps}-01`
     for (let i = 0; i < 100 && !existsSync(file); i++) await sleep(100)
-    const instructions = Number(/^summary: (\d+)$/m.exec(readFileSync(file, "utf8"))?.[1])
-    return { requests: run.requests, instructions, perRequest: instructions / Math.max(1, run.requests) }
+    return { result, instructions: Number(/^summary: (\d+)$/m.exec(readFileSync(file, "utf8"))?.[1]) }
+  }
+  return {
+    requests: async (url, headers, seconds) => {
+      const { result: run, instructions } = await counted(() => runWrk({ url, connections: 4, seconds, headers, timeoutSeconds: 60 }))
+      const requests = Math.max(1, run.requests)
+      return { requests: run.requests, seconds: run.requests / run.rps, instructions, perRequest: instructions / requests }
+    },
+    idle: async (seconds) => {
+      const started = performance.now()
+      const { instructions } = await counted(() => sleep(seconds * 1000))
+      return instructions / ((performance.now() - started) / 1000)
+    }
   }
 }
+
+/** Instructions per request without the idle server's share of the window (see `counter`). */
+const netOfIdle = (count, idlePerSecond) => ({ ...count, netPerRequest: Math.max(0, count.instructions - idlePerSecond * count.seconds) / Math.max(1, count.requests) })
 
 export const benchInstructions = async ({ bin, url, endpoints, workDir, seconds = 10, warmupSeconds = 10 }) => {
   if (spawnSync("valgrind", ["--version"]).error) throw new Error("the instructions part needs valgrind: apt-get install valgrind")
@@ -74,14 +92,21 @@ export const benchInstructions = async ({ bin, url, endpoints, workDir, seconds 
           runWrk({ url: floor.base + endpoint.path, connections: 4, seconds: warmup, headers, timeoutSeconds: 60 })
         ])
         const [mine, theirs] = await Promise.all([
-          countAvalon(base + endpoint.path, headers, seconds),
-          countFloor(floor.base + endpoint.path, headers, seconds)
+          countAvalon.requests(base + endpoint.path, headers, seconds),
+          countFloor.requests(floor.base + endpoint.path, headers, seconds)
         ])
         const result = { key: endpoint.key, path: endpoint.path, avalon: mine, floor: theirs, ratio: theirs.perRequest / mine.perRequest }
         log(`instructions ${endpoint.key}: avalon ${Math.round(mine.perRequest)} per request (${mine.requests} requests), floor ${Math.round(theirs.perRequest)}, floor ÷ avalon ${result.ratio.toFixed(2)}`)
         results.push(result)
       }
-      return { seconds, warmupSeconds, endpoints: results }
+      const [avalonIdle, floorIdle] = await Promise.all([countAvalon.idle(seconds), countFloor.idle(seconds)])
+      log(`instructions while idle: avalon ${Math.round(avalonIdle)} per second, floor ${Math.round(floorIdle)}`)
+      for (const result of results) {
+        result.avalon = netOfIdle(result.avalon, avalonIdle)
+        result.floor = netOfIdle(result.floor, floorIdle)
+        result.netRatio = result.floor.netPerRequest / result.avalon.netPerRequest
+      }
+      return { seconds, warmupSeconds, idlePerSecond: { avalon: avalonIdle, floor: floorIdle }, endpoints: results }
     } finally {
       await floor.stop()
     }
