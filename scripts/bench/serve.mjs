@@ -7,8 +7,10 @@ import { benchDir, childPids, processCpuMs, track, freePort, httpGet, log, mean,
 
 // ---------------------------------------------------------------- wrk
 
-/** One wrk run; resolves with req/s, latency percentiles (µs) and errors. */
-/** `pipeline` > 1: each connection sends that many requests at a time (see report.lua). */
+/**
+ * One wrk run; resolves with req/s, latency percentiles (µs) and errors. `pipeline` > 1: each connection sends
+ * that many requests at a time (see report.lua).
+ */
 export const runWrk = ({ url, connections, seconds, threads = 1, timeoutSeconds = 30, headers = {}, pipeline = 1 }) =>
   new Promise((resolve, reject) => {
     const headerArgs = Object.entries(headers).flatMap(([name, value]) => ["-H", `${name}: ${value}`])
