@@ -31,7 +31,7 @@ const counter = (pid, outFile) => {
     requests: async (url, headers, seconds) => {
       const { result: run, instructions } = await counted(() => runWrk({ url, connections: 4, seconds, headers, timeoutSeconds: 60 }))
       const requests = Math.max(1, run.requests)
-      return { requests: run.requests, seconds: run.requests / run.rps, instructions, perRequest: instructions / requests }
+      return { requests: run.requests, seconds: run.seconds, instructions, perRequest: instructions / requests }
     },
     idle: async (seconds) => {
       const started = performance.now()

@@ -79,7 +79,7 @@ const warmupSeconds = Number(options.warmup)
 if (!Number.isInteger(songs) || songs < 1) fail("--songs must be a positive integer")
 
 if ((parts.has("serve") || parts.has("workers") || parts.has("instructions")) && spawnSync("wrk", ["--version"]).error) {
-  console.error("wrk is required for the serve and workers parts: apt-get install wrk")
+  console.error("wrk is required for the serve, workers and instructions parts: apt-get install wrk")
   process.exit(2)
 }
 if (parts.has("scan") && spawnSync("ffmpeg", ["-version"]).error) {
@@ -193,7 +193,7 @@ const main = async () => {
     }
   }
 
-  // ---------------------------------------------------------------- --workers
+  // ---------------------------------------------------------------- instructions
   if (parts.has("instructions")) {
     // Neither the full dumps (their first brotli request starts a 31 MB compression, which under callgrind would
     // overlap every later count) nor the other pre-compressed answers.
@@ -201,6 +201,7 @@ const main = async () => {
     results.instructions = await benchInstructions({ bin: program.bin, url: sqlite.url, endpoints, workDir: join(cacheRoot, `instructions-${process.pid}`) })
   }
 
+  // ---------------------------------------------------------------- --workers
   if (parts.has("workers")) {
     const q = encodeURIComponent
     results.workers = await benchWorkers({

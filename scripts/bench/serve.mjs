@@ -28,6 +28,7 @@ export const runWrk = ({ url, connections, seconds, threads = 1, timeoutSeconds 
       const errors = Object.values(raw.errors).reduce((a, b) => a + b, 0)
       resolve({
         rps: raw.requests / (raw.duration_us / 1e6),
+        seconds: raw.duration_us / 1e6,
         requests: raw.requests,
         bytes: raw.bytes,
         errors,
@@ -324,8 +325,6 @@ export const benchWorkers = async ({ bin, url, paths, seconds, rounds, connectio
       })
       const result = { workers1: summary(w1), workers2: summary(w2) }
       result.scaling = result.workers2.rps / result.workers1.rps
-      // 1 when a request costs two workers as much CPU as it costs one: then each added core serves as much again.
-      result.cpuScaling = result.workers1.cpuUsPerRequest / result.workers2.cpuUsPerRequest
       const how = pipeline > 1 ? `pipelined ${pipeline} deep` : "one request at a time"
       log(`workers ${path} (${how}): 1 → ${Math.round(result.workers1.rps)} req/s, 2 → ${Math.round(result.workers2.rps)} req/s (×${result.scaling.toFixed(2)}); ` +
         `server CPU per request ${result.workers1.cpuUsPerRequest.toFixed(1)} and ${result.workers2.cpuUsPerRequest.toFixed(1)} µs`)
