@@ -1,6 +1,6 @@
 import { createSocket } from "node:dgram"
 import { describe, expect, it } from "vitest"
-import { makeStatsdSender } from "../../src/Observability/StatsdSender.js"
+import { formatValue, makeStatsdSender } from "../../src/Observability/StatsdSender.js"
 
 const datagramReceiver = async () => {
   const socket = createSocket("udp4")
@@ -54,6 +54,36 @@ describe("makeStatsdSender", () => {
     await sender.close()
     expect(await receiver.waitForLines(1)).toEqual(["we_ird_name_x:1|c"])
     receiver.close()
+  })
+
+  it("counts a line's bytes, not its characters, when packing", async () => {
+    const receiver = await datagramReceiver()
+    // 54 bytes a line ("é" is two): 2 fit in 130 bytes, where counting characters (30 a line) would pack 4.
+    const prefix = "é".repeat(24)
+    const sender = makeStatsdSender({ address: "127.0.0.1", port: receiver.port, prefix, maxPacketBytes: 130 })
+    for (let i = 0; i < 9; i++) sender.send("t", 1, "c")
+    await sender.close()
+    expect(await receiver.waitForLines(9)).toEqual(Array.from({ length: 9 }, () => `${prefix}.t:1|c`))
+    expect(receiver.datagrams.map((datagram) => datagram.length)).toEqual([109, 109, 109, 109, 54])
+    receiver.close()
+  })
+
+  it("writes values to a thousandth, without trailing zeros", () => {
+    expect(formatValue(3)).toBe("3")
+    expect(formatValue(12.5)).toBe("12.5")
+    expect(formatValue(0.0412345)).toBe("0.041")
+    expect(formatValue(0.0005)).toBe("0.001")
+    expect(formatValue(0.0004)).toBe("0")
+    expect(formatValue(7.0996)).toBe("7.1")
+    expect(formatValue(0.9996)).toBe("1")
+    expect(formatValue(1.01)).toBe("1.01")
+    expect(formatValue(-1.25)).toBe("-1.25")
+    expect(formatValue(2.5e9)).toBe("2500000000")
+    expect(formatValue(Number.NaN)).toBe("NaN")
+    for (let i = 0; i < 2000; i++) {
+      const value = Math.random() * 1000
+      expect(Number(formatValue(value))).toBeCloseTo(Math.round(value * 1000) / 1000, 9)
+    }
   })
 
   it("never throws when nothing listens", async () => {
