@@ -25,7 +25,31 @@ export type ListResponderOptions = {
 type Headers = Record<string, string | number>
 
 /** A 200 list answer exactly as written: headers (content-length included, never changed once stored) and body. */
-type PreparedAnswer = { readonly headers: Readonly<Headers>; readonly body: Buffer; readonly tag: string }
+type PreparedAnswer = { readonly headers: Readonly<Headers>; readonly body: Buffer; readonly tag: string; readonly endpoint: Endpoint }
+
+/**
+ * Remembered answers are keyed by the raw request URL, which routing and the query string are functions of: the
+ * string node:http made is looked up as it is (a key built per request would be hashed, and flattened, each time).
+ */
+const answerKey = (coding: ContentCoding, url: string): string => coding === "identity" ? url : `${coding} ${url}`
+
+export type ListResponder = {
+  /** Answers `endpoint?search` (the query string without `?`) of the raw request URL `url`. */
+  readonly respond: (
+    request: IncomingMessage,
+    response: ServerResponse,
+    state: Extract<CatalogState, { _tag: "Ready" }>,
+    endpoint: Endpoint,
+    search: string,
+    url: string
+  ) => void
+  /**
+   * Writes the answer remembered for `url` over `catalog` and returns its endpoint, before any routing; undefined,
+   * having written nothing, when there is none (or the request is conditional on an entity tag, which `respond`
+   * compares). Only for a GET or HEAD without a body.
+   */
+  readonly respondRemembered: (request: IncomingMessage, response: ServerResponse, catalog: Catalog, url: string, method: string) => Endpoint | undefined
+}
 
 /** What a prepared answer's headers, key and bookkeeping cost beside its body, roughly. */
 const preparedOverheadBytes = 512
@@ -34,10 +58,10 @@ const preparedOverheadBytes = 512
  * Answers the list endpoints over a ready catalog with HTTP's caching and compression on top of answerRequest:
  * strong ETag and Last-Modified, 304 for If-None-Match (weak comparison, `*`) or else If-Modified-Since,
  * Cache-Control, Vary, X-Total-Count and paging Links, and gzip or brotli as Accept-Encoding allows. Successful
- * answers are remembered per catalog, coding and raw query string, as written (headers included), within
+ * answers are remembered per catalog, coding and raw request URL, as written (headers included), within
  * `responseCacheBytes`: a repeated request costs one lookup, and a compressed one is compressed once.
  */
-export const makeListResponder = (options: ListResponderOptions) => {
+export const makeListResponder = (options: ListResponderOptions): ListResponder => {
   const { cacheControl, onUnexpected, responseCacheBytes, send, version } = options
   const prefix = options.basePath === "/" ? "" : options.basePath
   const linkPath = (endpoint: Endpoint) => escapeUri(`${prefix}/${endpoint}`)
@@ -85,13 +109,16 @@ export const makeListResponder = (options: ListResponderOptions) => {
   const isNotModified = (request: IncomingMessage, ifNoneMatch: string | undefined, representations: CatalogRepresentations): boolean =>
     ifNoneMatch !== undefined ? isWildcard(ifNoneMatch) : notModifiedSince(request.headers["if-modified-since"], representations)
 
-  return (
-    request: IncomingMessage,
-    response: ServerResponse,
-    state: Extract<CatalogState, { _tag: "Ready" }>,
-    endpoint: Endpoint,
-    search: string
-  ): void => {
+  const respondRemembered: ListResponder["respondRemembered"] = (request, response, catalog, url, method) => {
+    if (prepared === undefined || current?.catalog !== catalog || request.headers["if-none-match"] !== undefined) return undefined
+    const hit = prepared.get(answerKey(negotiateCoding(request.headers["accept-encoding"]), url))
+    if (hit === undefined) return undefined
+    if (notModifiedSince(request.headers["if-modified-since"], current)) notModified(response, current, hit.tag)
+    else write(response, method, hit.headers, hit.body)
+    return hit.endpoint
+  }
+
+  const respond: ListResponder["respond"] = (request, response, state, endpoint, search, url) => {
     const method = request.method ?? "GET"
     const representations = representationsOf(state.catalog)
     const accepted = negotiateCoding(request.headers["accept-encoding"])
@@ -103,7 +130,7 @@ export const makeListResponder = (options: ListResponderOptions) => {
       if (matched !== undefined) return notModified(response, representations, matched)
     }
 
-    const key = `${accepted}${endpoint}?${search}`
+    const key = answerKey(accepted, url)
     const hit = prepared?.get(key)
     if (hit !== undefined) {
       if (isNotModified(request, ifNoneMatch, representations)) return notModified(response, representations, hit.tag)
@@ -145,14 +172,14 @@ export const makeListResponder = (options: ListResponderOptions) => {
     if (coding !== "identity") headers["content-encoding"] = coding
     if (!compressNow || coding === "identity") {
       // A full list whose compressed form is not ready yet goes out as is, and is not remembered as the coding's answer.
-      if (coding === accepted || body.length < minimumCompressedSize) remember(key, { headers, body, tag })
+      if (coding === accepted || body.length < minimumCompressedSize) remember(key, { headers, body, tag, endpoint })
       return write(response, method, headers, body)
     }
     const uncompressed = body
     compressDynamic(uncompressed, coding, (error, compressed) => {
       if (error === null) {
         headers["content-length"] = compressed.length
-        remember(key, { headers, body: compressed, tag })
+        remember(key, { headers, body: compressed, tag, endpoint })
         return write(response, method, headers, compressed)
       }
       onUnexpected(error, method, request.url ?? "")
@@ -161,4 +188,6 @@ export const makeListResponder = (options: ListResponderOptions) => {
       write(response, method, headers, uncompressed)
     })
   }
+
+  return { respond, respondRemembered }
 }

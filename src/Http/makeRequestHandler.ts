@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http"
+import { performance } from "node:perf_hooks"
 import { UnknownError } from "../Catalog/ApiError.js"
 import type { Endpoint } from "../Catalog/queryCatalog.js"
 import type { MetricsShape } from "../Observability/Statsd.js"
@@ -25,7 +26,7 @@ export type RequestHandlerOptions = {
 }
 
 // Statsd timer names per timed route, built once (a request must not build a string for it).
-const timerNames: Partial<Record<Route, string>> = {
+const timerNames: Partial<Record<Route, string>> & Record<Endpoint, string> = {
   songs: "request.songs",
   albums: "request.albums",
   artists: "request.artists",
@@ -36,6 +37,8 @@ const lists = new Set<Route>(["songs", "albums", "artists", "genres"])
 const isList = (route: Route): route is Endpoint => lists.has(route)
 
 const decodePath = (path: string): string => {
+  // decodeURIComponent copies the path through a C++ buffer even when it holds no escape.
+  if (!path.includes("%")) return path
   try {
     return decodeURIComponent(path)
   } catch {
@@ -61,7 +64,7 @@ export const makeRequestHandler = (options: RequestHandlerOptions) => {
   let documentation: ReturnType<typeof makeDocumentationAnswers> | undefined
   const { cell, metrics } = options
   const responseCacheBytes = options.responseCacheBytes ?? 0
-  const respondWithList = makeListResponder({
+  const lists = makeListResponder({
     basePath: options.basePath,
     version: options.version,
     cacheControl: options.cacheControl ?? "",
@@ -70,7 +73,7 @@ export const makeRequestHandler = (options: RequestHandlerOptions) => {
     send
   })
 
-  const respond = (request: IncomingMessage, response: ServerResponse, route: Route, search: string) => {
+  const respond = (request: IncomingMessage, response: ServerResponse, route: Route, url: string, search: string) => {
     const method = request.method ?? "GET"
     const timer = timerNames[route]
     const started = timer === undefined ? 0 : performance.now()
@@ -79,7 +82,7 @@ export const makeRequestHandler = (options: RequestHandlerOptions) => {
       if (isStaticRoute(route)) {
         send(response, method, (documentation ??= makeDocumentationAnswers(options.basePath, options.version))[route])
       } else if (state._tag === "Ready" && isList(route)) {
-        respondWithList(request, response, state, route, search)
+        lists.respond(request, response, state, route, search, url)
       } else {
         send(response, method, answerRequest(state, route, search, options.version))
       }
@@ -95,8 +98,19 @@ export const makeRequestHandler = (options: RequestHandlerOptions) => {
   // defineProperty per closure created, so none is made per request on the common path.
   const { traced } = options
   const dispatch = (request: IncomingMessage, response: ServerResponse, route: Route, method: string, url: string, search: string): void => {
-    if (traced === undefined) respond(request, response, route, search)
-    else traced(route, method, url, () => respond(request, response, route, search))
+    if (traced === undefined) respond(request, response, route, url, search)
+    else traced(route, method, url, () => respond(request, response, route, url, search))
+  }
+
+  /** A list answer remembered for this very URL, written before routing (traced requests take the whole way). */
+  const respondRemembered = (request: IncomingMessage, response: ServerResponse, url: string, method: string): boolean => {
+    const state = cell.current
+    if (state._tag !== "Ready" || traced !== undefined || (method !== "GET" && method !== "HEAD")) return false
+    const started = performance.now()
+    const endpoint = lists.respondRemembered(request, response, state.catalog, url, method)
+    if (endpoint === undefined) return false
+    metrics.timing(timerNames[endpoint], performance.now() - started)
+    return true
   }
 
   const handle = (request: IncomingMessage, response: ServerResponse): void => {
@@ -105,6 +119,7 @@ export const makeRequestHandler = (options: RequestHandlerOptions) => {
     try {
       if (url.length > maxUrlLength) return send(response, method, protocolErrorAnswer("uriTooLong"))
       if (hasBody(request)) return send(response, method, protocolErrorAnswer("bodyNotAllowed"))
+      if (respondRemembered(request, response, url, method)) return
       const queryStart = url.indexOf("?")
       const path = decodePath(queryStart === -1 ? url : url.slice(0, queryStart))
       const search = queryStart === -1 ? "" : url.slice(queryStart + 1)

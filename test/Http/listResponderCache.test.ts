@@ -6,7 +6,7 @@ import { buildCatalog } from "../../src/Catalog/Catalog.js"
 import { queryCatalog } from "../../src/Catalog/queryCatalog.js"
 import { collectionColumns } from "../../src/Domain/Collection.js"
 import { CatalogCell } from "../../src/Http/CatalogStore.js"
-import { makeRequestHandler } from "../../src/Http/makeRequestHandler.js"
+import { makeRequestHandler, type RequestHandlerOptions } from "../../src/Http/makeRequestHandler.js"
 import { rows } from "../Catalog/fixtures.js"
 import { httpRequest } from "../support/httpRequest.js"
 
@@ -23,7 +23,8 @@ afterEach(async () => {
   queries.mockClear()
 })
 
-const serve = async (responseCacheBytes: number) => {
+const serve = async (responseCacheBytes: number, extra: Pick<RequestHandlerOptions, "traced"> = {}) => {
+  const timings: Array<string> = []
   const cell = new CatalogCell()
   cell.swap(buildCatalog(collectionColumns(rows), { generation: 1, loadedAt: new Date(0) }))
   const handler = makeRequestHandler({
@@ -31,10 +32,11 @@ const serve = async (responseCacheBytes: number) => {
     version: "test",
     responseCacheBytes,
     cell,
-    metrics: { timing: () => {}, increment: () => {} },
+    metrics: { timing: (name) => void timings.push(name), increment: () => {} },
     onUnexpected: (error) => {
       throw error
-    }
+    },
+    ...extra
   })
   const server = createServer(handler)
   servers.push(server)
@@ -42,6 +44,7 @@ const serve = async (responseCacheBytes: number) => {
   const { port } = server.address() as AddressInfo
   return {
     cell,
+    timings,
     get: (path: string, headers: Record<string, string> = {}, method = "GET") => httpRequest(`http://127.0.0.1:${port}/avalon/${path}`, headers, method)
   }
 }
@@ -105,5 +108,50 @@ describe("remembered list answers", () => {
     const server = await serve(0)
     for (let i = 0; i < 3; i++) expect((await server.get("albums?order=name&limit=1")).status).toBe(200)
     expect(queries).toHaveBeenCalledTimes(3)
+  })
+
+  it("serves a remembered answer by its raw URL, still as the route and method demand", async () => {
+    const server = await serve(1024 * 1024)
+    const first = await server.get("albums?order=name&limit=1")
+    expect((await server.get("albums?order=name&limit=1")).body.equals(first.body)).toBe(true)
+    expect(queries).toHaveBeenCalledTimes(1)
+    expect(server.timings).toEqual(["request.albums", "request.albums"])
+
+    const posted = await server.get("albums?order=name&limit=1", {}, "POST")
+    expect(posted.status).toBe(405)
+    expect(posted.headers.allow).toBe("GET, HEAD")
+    const withBody = await server.get("albums?order=name&limit=1", { "transfer-encoding": "chunked" })
+    expect(withBody.status).toBe(413)
+    expect((await server.get("albums?order=name&limit=1", { "if-none-match": String(first.headers.etag) })).status).toBe(304)
+    const otherTag = await server.get("albums?order=name&limit=1", { "if-none-match": "\"other\"" })
+    expect(otherTag.status).toBe(200)
+    expect(otherTag.body.equals(first.body)).toBe(true)
+    expect((await server.get("albums?order=name&limit=1", { "if-modified-since": "Thu, 01 Jan 1970 00:00:00 GMT" })).status).toBe(304)
+    expect((await server.get("albums?order=name&limit=1", { "if-modified-since": "Thu, 01 Jan 1970 00:00:00 GMT" }, "HEAD")).status).toBe(304)
+
+    // Another spelling of the same route is its own key, answered alike.
+    const escaped = await server.get("%61lbums?order=name&limit=1")
+    expect(escaped.body.equals(first.body)).toBe(true)
+    expect(escaped.headers.etag).toBe(first.headers.etag)
+    expect(queries).toHaveBeenCalledTimes(2)
+    expect((await server.get("%zzalbums?order=name&limit=1")).status).toBe(404)
+
+    server.cell.swap(buildCatalog(collectionColumns(rows), { generation: 2, loadedAt: new Date(1000) }))
+    const reloaded = await server.get("albums?order=name&limit=1")
+    expect(reloaded.headers.etag).not.toBe(first.headers.etag)
+    expect(queries).toHaveBeenCalledTimes(3)
+  })
+
+  it("traces a request answered from memory too", async () => {
+    const traced: Array<string> = []
+    const server = await serve(1024 * 1024, {
+      traced: (route, _method, url, handle) => {
+        traced.push(`${route} ${url}`)
+        handle()
+      }
+    })
+    for (let i = 0; i < 2; i++) expect((await server.get("genres?limit=1")).status).toBe(200)
+    expect(queries).toHaveBeenCalledTimes(1)
+    expect(traced).toEqual(["genres /avalon/genres?limit=1", "genres /avalon/genres?limit=1"])
   })
 })
