@@ -25,7 +25,16 @@ export type ListResponderOptions = {
 type Headers = Record<string, string | number>
 
 /** A 200 list answer exactly as written: headers (content-length included, never changed once stored) and body. */
-type PreparedAnswer = { readonly headers: Readonly<Headers>; readonly body: Buffer; readonly tag: string; readonly endpoint: Endpoint }
+type PreparedAnswer = {
+  readonly headers: Readonly<Headers>
+  readonly body: Buffer
+  /** The answer's own entity tag. */
+  readonly tag: string
+  readonly endpoint: Endpoint
+  /** What an If-None-Match may name to get a 304: the identity tag, and the accepted coding's tag when another. */
+  readonly identityTag: string
+  readonly acceptedTag: string | undefined
+}
 
 /**
  * Remembered answers are keyed by the raw request URL, which routing and the query string are functions of: the
@@ -44,9 +53,8 @@ export type ListResponder = {
     url: string
   ) => void
   /**
-   * Writes the answer remembered for `url` over `catalog` and returns its endpoint, before any routing; undefined,
-   * having written nothing, when there is none (or the request is conditional on an entity tag, which `respond`
-   * compares). Only for a GET or HEAD without a body.
+   * Writes the answer remembered for `url` over `catalog` (or its 304) and returns its endpoint, before any
+   * routing; undefined, having written nothing, when there is none. Only for a GET or HEAD without a body.
    */
   readonly respondRemembered: (request: IncomingMessage, response: ServerResponse, catalog: Catalog, url: string, method: string) => Endpoint | undefined
 }
@@ -109,12 +117,22 @@ export const makeListResponder = (options: ListResponderOptions): ListResponder 
   const isNotModified = (request: IncomingMessage, ifNoneMatch: string | undefined, representations: CatalogRepresentations): boolean =>
     ifNoneMatch !== undefined ? isWildcard(ifNoneMatch) : notModifiedSince(request.headers["if-modified-since"], representations)
 
+  /** A remembered answer, or its 304 (the same decisions as `respond` makes before and after its lookup). */
+  const answerFromMemory = (request: IncomingMessage, response: ServerResponse, method: string, representations: CatalogRepresentations, hit: PreparedAnswer): void => {
+    const ifNoneMatch = request.headers["if-none-match"]
+    if (ifNoneMatch !== undefined) {
+      const matched = matchEntityTag(ifNoneMatch, hit.identityTag, hit.acceptedTag)
+      if (matched !== undefined) return notModified(response, representations, matched)
+    }
+    if (isNotModified(request, ifNoneMatch, representations)) return notModified(response, representations, hit.tag)
+    write(response, method, hit.headers, hit.body)
+  }
+
   const respondRemembered: ListResponder["respondRemembered"] = (request, response, catalog, url, method) => {
-    if (prepared === undefined || current?.catalog !== catalog || request.headers["if-none-match"] !== undefined) return undefined
+    if (prepared === undefined || current?.catalog !== catalog) return undefined
     const hit = prepared.get(answerKey(negotiateCoding(request.headers["accept-encoding"]), url))
     if (hit === undefined) return undefined
-    if (notModifiedSince(request.headers["if-modified-since"], current)) notModified(response, current, hit.tag)
-    else write(response, method, hit.headers, hit.body)
+    answerFromMemory(request, response, method, current, hit)
     return hit.endpoint
   }
 
@@ -123,18 +141,15 @@ export const makeListResponder = (options: ListResponderOptions): ListResponder 
     const representations = representationsOf(state.catalog)
     const accepted = negotiateCoding(request.headers["accept-encoding"])
     const ifNoneMatch = request.headers["if-none-match"]
-    if (ifNoneMatch !== undefined) {
-      // Any representation the client holds and can still decode is current: no need to compute the answer.
-      const identityTag = representations.entityTag(endpoint, search, "identity")
-      const matched = matchEntityTag(ifNoneMatch, identityTag, accepted === "identity" ? undefined : representations.entityTag(endpoint, search, accepted))
-      if (matched !== undefined) return notModified(response, representations, matched)
-    }
-
     const key = answerKey(accepted, url)
     const hit = prepared?.get(key)
-    if (hit !== undefined) {
-      if (isNotModified(request, ifNoneMatch, representations)) return notModified(response, representations, hit.tag)
-      return write(response, method, hit.headers, hit.body)
+    if (hit !== undefined) return answerFromMemory(request, response, method, representations, hit)
+    // Any representation the client holds and can still decode is current: no need to compute the answer.
+    const identityTag = representations.entityTag(endpoint, search, "identity")
+    const acceptedTag = accepted === "identity" ? undefined : representations.entityTag(endpoint, search, accepted)
+    if (ifNoneMatch !== undefined) {
+      const matched = matchEntityTag(ifNoneMatch, identityTag, acceptedTag)
+      if (matched !== undefined) return notModified(response, representations, matched)
     }
 
     const answer = answerRequest(state, endpoint, search, version)
@@ -172,14 +187,14 @@ export const makeListResponder = (options: ListResponderOptions): ListResponder 
     if (coding !== "identity") headers["content-encoding"] = coding
     if (!compressNow || coding === "identity") {
       // A full list whose compressed form is not ready yet goes out as is, and is not remembered as the coding's answer.
-      if (coding === accepted || body.length < minimumCompressedSize) remember(key, { headers, body, tag, endpoint })
+      if (coding === accepted || body.length < minimumCompressedSize) remember(key, { headers, body, tag, endpoint, identityTag, acceptedTag })
       return write(response, method, headers, body)
     }
     const uncompressed = body
     compressDynamic(uncompressed, coding, (error, compressed) => {
       if (error === null) {
         headers["content-length"] = compressed.length
-        remember(key, { headers, body: compressed, tag, endpoint })
+        remember(key, { headers, body: compressed, tag, endpoint, identityTag, acceptedTag })
         return write(response, method, headers, compressed)
       }
       onUnexpected(error, method, request.url ?? "")
