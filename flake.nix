@@ -186,7 +186,8 @@
               wantedBy = [ "multi-user.target" ];
               wants = [ "network-online.target" ];
               after = [ "network-online.target" "postgresql.service" ];
-              environment.AVALON_CONFIG = configFile;
+              # glibc then returns what a catalog load freed (README "Running in production").
+              environment = { AVALON_CONFIG = configFile; MALLOC_TRIM_THRESHOLD_ = "131072"; };
               serviceConfig = common // {
                 ExecStart = "${avalon} serve";
                 # Rebuilds the catalog beside the old one and swaps it in (every worker, with WORKERS > 1).

@@ -150,7 +150,10 @@ const main = async () => {
   // ---------------------------------------------------------------- start-up
   if (parts.has("startup")) {
     const dbs = []
-    if (databases.has("sqlite")) dbs.push({ kind: "sqlite", url: sqlite.url })
+    if (databases.has("sqlite")) {
+      // Also as the example systemd unit runs it (README "Running in production": glibc's trim threshold).
+      dbs.push({ kind: "sqlite", url: sqlite.url }, { kind: "sqlite, glibc trim", url: sqlite.url, env: { MALLOC_TRIM_THRESHOLD_: "131072" } })
+    }
     if (databases.has("pg")) {
       try {
         const pg = await postgresCollection({ songs, bin: program.bin, adminUrl: options["pg-url"], collection: (collection ??= generateCollection(songs)) })

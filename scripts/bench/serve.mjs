@@ -99,7 +99,7 @@ export const benchStartup = async ({ bin, databases, repeats, nodeArgs = [] }) =
     const runs = []
     for (let i = 0; i < repeats; i++) {
       await waitForQuiet()
-      const server = await startAvalon({ bin, env: { AVALON_DATABASE_URL: db.url }, nodeArgs })
+      const server = await startAvalon({ bin, env: { AVALON_DATABASE_URL: db.url, ...db.env }, nodeArgs })
       runs.push({
         okMs: server.okMs,
         listeningMs: server.listeningMs,

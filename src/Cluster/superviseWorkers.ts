@@ -2,6 +2,7 @@ import cluster, { type Worker } from "node:cluster"
 import { Data, Duration, Effect, Option } from "effect"
 import { AppConfig } from "../Config/AppConfig.js"
 import { version } from "../Version.js"
+import { workerEnvironment } from "./workerEnvironment.js"
 
 /** How long a stopping worker may take: its own 10 s grace for in-flight requests, plus a margin. */
 const stopTimeout = Duration.seconds(15)
@@ -24,7 +25,7 @@ export class WorkerStartError extends Data.TaggedError("WorkerStartError")<{ rea
 const describeExit = ({ code, signal }: WorkerExit) => (signal !== null ? `was killed by ${signal}` : `exited with code ${code}`)
 
 const fork = Effect.sync((): Running => {
-  const worker = cluster.fork()
+  const worker = cluster.fork(workerEnvironment(process.env))
   const exited = new Promise<WorkerExit>((resolve) => worker.once("exit", (code, signal) => resolve({ code, signal })))
   return { worker, pid: worker.process.pid ?? 0, exited }
 })

@@ -1,6 +1,8 @@
+import { readFileSync } from "node:fs"
 import { connect, createServer, type Server } from "node:net"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { mallocTrimThreshold } from "../../src/Cluster/workerEnvironment.js"
 import { fixturesCollection, runAvalon } from "../support/avalon.js"
 import { makeTemporaryFolder } from "../support/temporaryFolder.js"
 import { logLines, startServe, waitFor, type ServeProcess } from "./serveProcess.js"
@@ -37,6 +39,12 @@ describe("avalon serve --workers 2", () => {
     expect(loaders).toHaveLength(2)
     expect(loaders).not.toContain(server.pid)
     expect(logLines(server.output(), /primary/).map((line) => line.pid)).toEqual([server.pid])
+  })
+
+  it("starts the workers with glibc's heap trim threshold set, the primary as it was started", () => {
+    const environment = (pid: number) => readFileSync(`/proc/${pid}/environ`, "utf8").split("\0")
+    for (const pid of workerPids()) expect(environment(pid)).toContain(`MALLOC_TRIM_THRESHOLD_=${mallocTrimThreshold}`)
+    expect(environment(server.pid).some((entry) => entry.startsWith("MALLOC_TRIM_THRESHOLD_="))).toBe(false)
   })
 
   it("reloads every worker on SIGHUP to the primary", async () => {
