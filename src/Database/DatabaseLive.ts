@@ -20,7 +20,7 @@ import { readSongPages } from "./readSongPages.js"
 import { readWhenFilesChange } from "./readWhenFilesChange.js"
 import { Database, type FileState, type ReplaceCollection } from "./Database.js"
 import { DatabaseError } from "./DatabaseError.js"
-import { describeTarget, parseDatabaseUrl, type DatabaseTarget } from "./DatabaseUrl.js"
+import { describeTarget, inMemoryFilename, parseDatabaseUrl, type DatabaseTarget } from "./DatabaseUrl.js"
 import { describeSqlError } from "./describeSqlError.js"
 import { changeLogMigrationId, latestMigrationId, migrationsTable, scanStateMigrationId } from "./migrationIds.js"
 import { migrations } from "./migrations.js"
@@ -265,7 +265,7 @@ const make = (target: DatabaseTarget): Database["Type"] => {
   return Database.of({
     target,
     readCollection: using(forReading, (operations) => operations.readCollection),
-    readGeneration: target.dialect === "sqlite" && target.filename !== ":memory:"
+    readGeneration: target.dialect === "sqlite" && target.filename !== inMemoryFilename
       ? readWhenFilesChange(sqliteFiles(target.filename), readGeneration, generationCheckMaxAgeMs)
       : readGeneration,
     // Only a scan reads the file states, and it writes next.

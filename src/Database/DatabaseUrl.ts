@@ -7,6 +7,9 @@ export type DatabaseTarget =
   | { readonly dialect: "sqlite"; readonly filename: string }
   | { readonly dialect: "pg"; readonly url: string }
 
+/** SQLite's name for a database that lives in memory only (`sqlite://`): no file, no folder. */
+export const inMemoryFilename = ":memory:"
+
 /**
  * SQLAlchemy's URL rules: `sqlite:///relative.sqlite`, `sqlite:////absolute.sqlite`, `sqlite://` (memory);
  * `postgresql://`, `postgres://` and the original's `postgresql+psycopg2://`.
@@ -14,7 +17,7 @@ export type DatabaseTarget =
 export const parseDatabaseUrl = (url: string): Either.Either<DatabaseTarget, DatabaseError> => {
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(url)?.[1]?.toLowerCase()
   if (scheme === "sqlite") {
-    if (url === "sqlite://" || url === "sqlite:///:memory:") return Either.right({ dialect: "sqlite", filename: ":memory:" })
+    if (url === "sqlite://" || url === "sqlite:///:memory:") return Either.right({ dialect: "sqlite", filename: inMemoryFilename })
     if (!url.startsWith("sqlite:///") || url.length === "sqlite:///".length) {
       return Either.left(new DatabaseError({ message: `DATABASE_URL ${url} is not a valid SQLite URL: use sqlite:///relative/path.sqlite or sqlite:////absolute/path.sqlite` }))
     }

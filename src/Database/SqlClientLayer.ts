@@ -4,16 +4,16 @@ import { Reactivity } from "@effect/experimental"
 import { SqlClient } from "@effect/sql"
 import { Duration, Effect, Layer, Redacted } from "effect"
 import { DatabaseError } from "./DatabaseError.js"
-import { describeTarget, type DatabaseTarget } from "./DatabaseUrl.js"
+import { describeTarget, inMemoryFilename, type DatabaseTarget } from "./DatabaseUrl.js"
 import { describeSqlError } from "./describeSqlError.js"
 
 const openSqlite = (filename: string) =>
   Effect.gen(function* () {
     const folder = dirname(filename)
-    if (filename !== ":memory:" && !existsSync(folder)) {
+    if (filename !== inMemoryFilename && !existsSync(folder)) {
       return yield* new DatabaseError({ message: `cannot open SQLite database ${filename}: folder ${folder} does not exist` })
     }
-    if (filename !== ":memory:" && existsSync(filename) && statSync(filename).isDirectory()) {
+    if (filename !== inMemoryFilename && existsSync(filename) && statSync(filename).isDirectory()) {
       return yield* new DatabaseError({ message: `cannot open SQLite database ${filename}: it is a folder` })
     }
     // Each driver is loaded only for its dialect (PostgreSQL's is the larger).
