@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { performance } from "node:perf_hooks"
 import { UnknownError } from "../Catalog/ApiError.js"
+import type { Catalog } from "../Catalog/Catalog.js"
 import type { Endpoint } from "../Catalog/queryCatalog.js"
 import type { MetricsShape } from "../Observability/Statsd.js"
 import { type Answer, answerRequest, errorAnswer, methodNotAllowed, notFound } from "./answerRequest.js"
-import type { CatalogCell } from "./CatalogStore.js"
+import type { CatalogCell, CatalogState } from "./CatalogStore.js"
 import { makeDocumentationAnswers } from "./documentationAnswers.js"
 import { makeListResponder } from "./makeListResponder.js"
 import { maxUrlLength, protocolErrorAnswer } from "./protocolErrors.js"
@@ -26,7 +27,7 @@ export type RequestHandlerOptions = {
 }
 
 // Statsd timer names per timed route, built once (a request must not build a string for it).
-const timerNames: Partial<Record<Route, string>> & Record<Endpoint, string> = {
+const timerNames: Partial<Record<Route, string>> & Record<Endpoint | "changes", string> = {
   songs: "request.songs",
   albums: "request.albums",
   artists: "request.artists",
@@ -49,13 +50,25 @@ const decodePath = (path: string): string => {
 const hasBody = (request: IncomingMessage): boolean =>
   request.headers["transfer-encoding"] !== undefined || (request.headers["content-length"] !== undefined && request.headers["content-length"] !== "0")
 
-const send = (response: ServerResponse, method: string, answer: Answer): void => {
+/** An answer as it is written: status, every header it sets, body. */
+type WrittenAnswer = { readonly status: number; readonly headers: Readonly<Record<string, string | number>>; readonly body: Buffer }
+
+const prepare = (answer: Answer): WrittenAnswer => {
   const body = typeof answer.body === "string" ? Buffer.from(answer.body) : answer.body
   const headers: Record<string, string | number> = { "content-type": answer.contentType, "content-length": body.length }
   if (answer.headers !== undefined) Object.assign(headers, answer.headers)
-  response.writeHead(answer.status, headers)
+  return { status: answer.status, headers, body }
+}
+
+const write = (response: ServerResponse, method: string, { body, headers, status }: WrittenAnswer): void => {
+  response.writeHead(status, headers)
   response.end(method === "HEAD" ? undefined : body)
 }
+
+const send = (response: ServerResponse, method: string, answer: Answer): void => write(response, method, prepare(answer))
+
+/** How many `changes` answers a catalog keeps: polling clients ask for the few latest generations. */
+const rememberedChangesLimit = 64
 
 /** The bare `node:http` handler: route, answer synchronously from the current catalog, write, time. */
 export const makeRequestHandler = (options: RequestHandlerOptions) => {
@@ -73,6 +86,19 @@ export const makeRequestHandler = (options: RequestHandlerOptions) => {
     send
   })
 
+  // `changes` answers of one catalog by raw URL (the bodies are the feed's own, kept by it anyway).
+  let changesCatalog: Catalog | undefined
+  const changesAnswers = new Map<string, WrittenAnswer>()
+  const answerChanges = (response: ServerResponse, method: string, state: CatalogState, url: string, search: string) => {
+    const written = prepare(answerRequest(state, "changes", search, options.version))
+    if (written.status === 200 && state._tag === "Ready" && responseCacheBytes > 0) {
+      if (changesCatalog !== state.catalog || changesAnswers.size >= rememberedChangesLimit) changesAnswers.clear()
+      changesCatalog = state.catalog
+      changesAnswers.set(url, written)
+    }
+    write(response, method, written)
+  }
+
   const respond = (request: IncomingMessage, response: ServerResponse, route: Route, url: string, search: string) => {
     const method = request.method ?? "GET"
     const timer = timerNames[route]
@@ -83,6 +109,8 @@ export const makeRequestHandler = (options: RequestHandlerOptions) => {
         send(response, method, (documentation ??= makeDocumentationAnswers(options.basePath, options.version))[route])
       } else if (state._tag === "Ready" && isList(route)) {
         lists.respond(request, response, state, route, search, url)
+      } else if (route === "changes") {
+        answerChanges(response, method, state, url, search)
       } else {
         send(response, method, answerRequest(state, route, search, options.version))
       }
@@ -102,14 +130,20 @@ export const makeRequestHandler = (options: RequestHandlerOptions) => {
     else traced(route, method, url, () => respond(request, response, route, url, search))
   }
 
-  /** A list answer remembered for this very URL, written before routing (traced requests take the whole way). */
+  /** A list or `changes` answer remembered for this very URL, written before routing (traced requests take the whole way). */
   const respondRemembered = (request: IncomingMessage, response: ServerResponse, url: string, method: string): boolean => {
     const state = cell.current
     if (state._tag !== "Ready" || traced !== undefined || (method !== "GET" && method !== "HEAD")) return false
     const started = performance.now()
     const endpoint = lists.respondRemembered(request, response, state.catalog, url, method)
-    if (endpoint === undefined) return false
-    metrics.timing(timerNames[endpoint], performance.now() - started)
+    if (endpoint !== undefined) {
+      metrics.timing(timerNames[endpoint], performance.now() - started)
+      return true
+    }
+    const changes = changesCatalog === state.catalog ? changesAnswers.get(url) : undefined
+    if (changes === undefined) return false
+    write(response, method, changes)
+    metrics.timing(timerNames.changes, performance.now() - started)
     return true
   }
 

@@ -4,6 +4,7 @@ import { gunzipSync } from "node:zlib"
 import { afterEach, describe, expect, it, vi } from "vitest"
 import { buildCatalog } from "../../src/Catalog/Catalog.js"
 import { queryCatalog } from "../../src/Catalog/queryCatalog.js"
+import { queryChanges } from "../../src/Catalog/queryChanges.js"
 import { collectionColumns } from "../../src/Domain/Collection.js"
 import { CatalogCell } from "../../src/Http/CatalogStore.js"
 import { makeRequestHandler, type RequestHandlerOptions } from "../../src/Http/makeRequestHandler.js"
@@ -16,11 +17,17 @@ vi.mock("../../src/Catalog/queryCatalog.js", async (importOriginal) => {
   return { ...actual, queryCatalog: vi.fn(actual.queryCatalog) }
 })
 const queries = vi.mocked(queryCatalog)
+vi.mock("../../src/Catalog/queryChanges.js", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("../../src/Catalog/queryChanges.js")>()
+  return { ...actual, queryChanges: vi.fn(actual.queryChanges) }
+})
+const changeQueries = vi.mocked(queryChanges)
 
 const servers: Array<Server> = []
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))))
   queries.mockClear()
+  changeQueries.mockClear()
 })
 
 const serve = async (responseCacheBytes: number, extra: Pick<RequestHandlerOptions, "traced"> = {}) => {
@@ -162,5 +169,36 @@ describe("remembered list answers", () => {
     for (let i = 0; i < 2; i++) expect((await server.get("genres?limit=1")).status).toBe(200)
     expect(queries).toHaveBeenCalledTimes(1)
     expect(traced).toEqual(["genres /avalon/genres?limit=1", "genres /avalon/genres?limit=1"])
+  })
+})
+
+describe("remembered changes answers", () => {
+  it("answers a repeated changes?since once per catalog, never an error, not without a budget", async () => {
+    const server = await serve(1024 * 1024)
+    const first = await server.get("changes?since=1")
+    expect(first.status).toBe(200)
+    expect(first.headers["x-avalon-generation"]).toBe("1")
+    const again = await server.get("changes?since=1")
+    expect(again.body.equals(first.body)).toBe(true)
+    const { date: _first, ...firstHeaders } = first.headers
+    const { date: _again, ...againHeaders } = again.headers
+    expect(againHeaders).toEqual(firstHeaders)
+    expect(changeQueries).toHaveBeenCalledTimes(1)
+    expect(server.timings).toEqual(["request.changes", "request.changes"])
+    expect((await server.get("changes?since=1", {}, "HEAD")).body.length).toBe(0)
+    expect((await server.get("changes?since=1", {}, "POST")).status).toBe(405)
+    expect(changeQueries).toHaveBeenCalledTimes(1)
+
+    for (let i = 0; i < 2; i++) expect((await server.get("changes?since=x")).status).toBe(400)
+    expect(changeQueries).toHaveBeenCalledTimes(3)
+
+    server.cell.swap(buildCatalog(collectionColumns(rows), { generation: 2, loadedAt: new Date(1000) }))
+    const reloaded = await server.get("changes?since=1")
+    expect(reloaded.status).toBe(410)
+    expect(changeQueries).toHaveBeenCalledTimes(4)
+
+    const unremembered = await serve(0)
+    for (let i = 0; i < 2; i++) expect((await unremembered.get("changes?since=1")).status).toBe(200)
+    expect(changeQueries).toHaveBeenCalledTimes(6)
   })
 })
