@@ -117,13 +117,27 @@ export const makeListResponder = (options: ListResponderOptions): ListResponder 
   const isNotModified = (request: IncomingMessage, ifNoneMatch: string | undefined, representations: CatalogRepresentations): boolean =>
     ifNoneMatch !== undefined ? isWildcard(ifNoneMatch) : notModifiedSince(request.headers["if-modified-since"], representations)
 
+  /**
+   * A 304 when If-None-Match names a representation the client holds and can still decode: the identity one, or
+   * the accepted coding's. Whether it answered.
+   */
+  const notModifiedByTag = (
+    response: ServerResponse,
+    representations: CatalogRepresentations,
+    ifNoneMatch: string | undefined,
+    identityTag: string,
+    acceptedTag: string | undefined
+  ): boolean => {
+    const matched = ifNoneMatch === undefined ? undefined : matchEntityTag(ifNoneMatch, identityTag, acceptedTag)
+    if (matched === undefined) return false
+    notModified(response, representations, matched)
+    return true
+  }
+
   /** A remembered answer, or its 304 (the same decisions as `respond` makes before and after its lookup). */
   const answerFromMemory = (request: IncomingMessage, response: ServerResponse, method: string, representations: CatalogRepresentations, hit: PreparedAnswer): void => {
     const ifNoneMatch = request.headers["if-none-match"]
-    if (ifNoneMatch !== undefined) {
-      const matched = matchEntityTag(ifNoneMatch, hit.identityTag, hit.acceptedTag)
-      if (matched !== undefined) return notModified(response, representations, matched)
-    }
+    if (notModifiedByTag(response, representations, ifNoneMatch, hit.identityTag, hit.acceptedTag)) return
     if (isNotModified(request, ifNoneMatch, representations)) return notModified(response, representations, hit.tag)
     write(response, method, hit.headers, hit.body)
   }
@@ -144,13 +158,10 @@ export const makeListResponder = (options: ListResponderOptions): ListResponder 
     const key = answerKey(accepted, url)
     const hit = prepared?.get(key)
     if (hit !== undefined) return answerFromMemory(request, response, method, representations, hit)
-    // Any representation the client holds and can still decode is current: no need to compute the answer.
     const identityTag = representations.entityTag(endpoint, search, "identity")
     const acceptedTag = accepted === "identity" ? undefined : representations.entityTag(endpoint, search, accepted)
-    if (ifNoneMatch !== undefined) {
-      const matched = matchEntityTag(ifNoneMatch, identityTag, acceptedTag)
-      if (matched !== undefined) return notModified(response, representations, matched)
-    }
+    // A current representation needs no answer computed.
+    if (notModifiedByTag(response, representations, ifNoneMatch, identityTag, acceptedTag)) return
 
     const answer = answerRequest(state, endpoint, search, version)
     if (answer.status !== 200 || answer.paging === undefined || typeof answer.body === "string") return send(response, method, answer)
@@ -169,7 +180,8 @@ export const makeListResponder = (options: ListResponderOptions): ListResponder 
         compressNow = true
       }
     }
-    const tag = representations.entityTag(endpoint, search, coding)
+    // `coding` is identity or the accepted one, whose tags are known already.
+    const tag = coding === "identity" || acceptedTag === undefined ? identityTag : acceptedTag
     if (isNotModified(request, ifNoneMatch, representations)) return notModified(response, representations, tag)
 
     const headers: Headers = {
@@ -199,7 +211,7 @@ export const makeListResponder = (options: ListResponderOptions): ListResponder 
       }
       onUnexpected(error, method, request.url ?? "")
       delete headers["content-encoding"]
-      headers.etag = representations.entityTag(endpoint, search, "identity")
+      headers.etag = identityTag
       write(response, method, headers, uncompressed)
     })
   }
