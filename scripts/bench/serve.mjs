@@ -11,12 +11,14 @@ import { benchDir, childPids, processCpuMs, track, freePort, httpGet, log, mean,
  * One wrk run; resolves with req/s, latency percentiles (µs) and errors. `pipeline` > 1: each connection sends
  * that many requests at a time (see report.lua).
  */
-export const runWrk = ({ url, connections, seconds, threads = 1, timeoutSeconds = 30, headers = {}, pipeline = 1 }) =>
+export const runWrk = ({ url, connections, seconds, threads = 1, timeoutSeconds = 30, headers = {}, pipeline = 1, lowPriority = false }) =>
   new Promise((resolve, reject) => {
     const headerArgs = Object.entries(headers).flatMap(([name, value]) => ["-H", `${name}: ${value}`])
     const args = [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, `--timeout`, `${timeoutSeconds}s`, ...headerArgs, "-s", join(benchDir, "report.lua"), url]
     const env = { ...process.env, WRK_PIPELINE: String(pipeline) }
-    const child = track(spawn("wrk", args, { stdio: ["ignore", "pipe", "pipe"], env }))
+    // At the lowest priority wrk runs only on CPU time the servers leave, and then finds many answers waiting.
+    const command = lowPriority ? ["nice", ["-n", "19", "wrk", ...args]] : ["wrk", args]
+    const child = track(spawn(...command, { stdio: ["ignore", "pipe", "pipe"], env }))
     let out = ""
     child.stdout.on("data", (chunk) => (out += chunk))
     child.stderr.on("data", (chunk) => (out += chunk))
@@ -33,7 +35,9 @@ export const runWrk = ({ url, connections, seconds, threads = 1, timeoutSeconds 
         bytes: raw.bytes,
         errors,
         errorDetail: raw.errors,
-        latencyUs: raw.latency_us
+        latencyUs: raw.latency_us,
+        // Clock ticks of 10 ms: coarse, but a 3 s run holds hundreds of them.
+        wrkCpuUsPerRequest: raw.cpu_ticks >= 0 ? (raw.cpu_ticks * 10_000) / Math.max(1, raw.requests) : NaN
       })
     })
   })
@@ -285,9 +289,11 @@ export const benchHttp = async ({ server, endpoints, seconds, rounds, connection
 
 /**
  * One server with --workers 1 and one with --workers 2 side by side; alternating wrk rounds on the same URLs, first
- * with one request at a time per connection, then pipelined `pipelineDepth` deep. wrk shares the two cores with
- * the servers and needs most of one to drive one request at a time; pipelined, it needs far less, so that pass
- * shows what a second worker adds when the load generator does not take the core it would run on.
+ * with one request at a time per connection, then pipelined `pipelineDepth` deep at the lowest CPU priority. wrk
+ * shares the two cores with the servers and needs most of one to drive one request at a time; pipelined, and run
+ * only when a core is free (`nice -n 19`), it wakes less often, finds several answers per read and needs far less
+ * CPU per request, so that pass shows what a second worker adds when the load generator does not take the core
+ * it would run on. (Niced one request at a time, wrk would leave the servers waiting for requests.)
  */
 export const benchWorkers = async ({ bin, url, paths, seconds, rounds, connections, warmupSeconds, nodeArgs = [], pipelineDepth = 8 }) => {
   const one = await startAvalon({ bin, env: { AVALON_DATABASE_URL: url }, args: ["--workers", "1"], nodeArgs })
@@ -297,7 +303,7 @@ export const benchWorkers = async ({ bin, url, paths, seconds, rounds, connectio
     const processes = { workers1: 1 + childPids(one.child.pid).length, workers2: 1 + childPids(two.child.pid).length }
     const results = []
     const compare = async (path, pipeline) => {
-      const at = (server) => ({ url: `http://127.0.0.1:${server.port}${path}`, connections, seconds, pipeline })
+      const at = (server) => ({ url: `http://127.0.0.1:${server.port}${path}`, connections, seconds, pipeline, lowPriority: pipeline > 1 })
       if (warmupSeconds > 0) {
         await runWrk({ ...at(one), seconds: warmupSeconds })
         await runWrk({ ...at(two), seconds: warmupSeconds })
@@ -321,13 +327,15 @@ export const benchWorkers = async ({ bin, url, paths, seconds, rounds, connectio
         rps: Math.max(...runs.map((run) => run.rps)),
         p99Ms: median(runs.map((run) => run.latencyUs.p99 / 1000)),
         cpuUsPerRequest: median(runs.map((run) => run.cpuUsPerRequest)),
+        wrkCpuUsPerRequest: median(runs.map((run) => run.wrkCpuUsPerRequest)),
         errors: runs.reduce((a, run) => a + run.errors, 0)
       })
       const result = { workers1: summary(w1), workers2: summary(w2) }
       result.scaling = result.workers2.rps / result.workers1.rps
-      const how = pipeline > 1 ? `pipelined ${pipeline} deep` : "one request at a time"
+      const how = pipeline > 1 ? `pipelined ${pipeline} deep, wrk at nice 19` : "one request at a time"
       log(`workers ${path} (${how}): 1 → ${Math.round(result.workers1.rps)} req/s, 2 → ${Math.round(result.workers2.rps)} req/s (×${result.scaling.toFixed(2)}); ` +
-        `server CPU per request ${result.workers1.cpuUsPerRequest.toFixed(1)} and ${result.workers2.cpuUsPerRequest.toFixed(1)} µs`)
+        `server CPU per request ${result.workers1.cpuUsPerRequest.toFixed(1)} and ${result.workers2.cpuUsPerRequest.toFixed(1)} µs, ` +
+        `wrk's ${result.workers1.wrkCpuUsPerRequest.toFixed(1)} and ${result.workers2.wrkCpuUsPerRequest.toFixed(1)} µs`)
       return result
     }
     for (const path of paths) {
