@@ -1,4 +1,4 @@
-import { setFlagsFromString } from "node:v8"
+import { getHeapStatistics, setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
 
 let gc: (() => void) | undefined
@@ -18,4 +18,19 @@ export const collectGarbage = (): void => {
     }
   }
   gc()
+}
+
+/** Bytes of V8's heap that are committed (held as memory) but hold no live object. */
+export const unusedHeapBytes = (statistics = getHeapStatistics()): number => statistics.total_heap_size - statistics.used_heap_size
+
+/**
+ * A full garbage collection, then a second one when the heap still holds more than `slackBytes` it does not use.
+ * The first frees the objects; the pages they leave empty are returned only as sweeping finishes, which the second
+ * one completes (it also compacts what the first left sparse). True when it took two.
+ */
+export const collectGarbageAndRelease = (slackBytes: number, unused: () => number = unusedHeapBytes): boolean => {
+  collectGarbage()
+  if (unused() <= slackBytes) return false
+  collectGarbage()
+  return true
 }
