@@ -7,6 +7,13 @@ import { DatabaseError } from "./DatabaseError.js"
 import { describeTarget, inMemoryFilename, type DatabaseTarget } from "./DatabaseUrl.js"
 import { describeSqlError } from "./describeSqlError.js"
 
+/** A driver module, its failure to load (a broken install: a native module missing or built for another Node) a `DatabaseError`. */
+export const loadDriver = <A>(name: string, load: () => Promise<A>) =>
+  Effect.tryPromise({
+    try: load,
+    catch: (error) => new DatabaseError({ message: `cannot load the ${name} driver (reinstall with \`npm ci\`): ${describeSqlError(error)}`, cause: error })
+  })
+
 const openSqlite = (filename: string) =>
   Effect.gen(function* () {
     const folder = dirname(filename)
@@ -17,7 +24,7 @@ const openSqlite = (filename: string) =>
       return yield* new DatabaseError({ message: `cannot open SQLite database ${filename}: it is a folder` })
     }
     // Each driver is loaded only for its dialect (PostgreSQL's is the larger).
-    const { SqliteClient } = yield* Effect.promise(() => import("@effect/sql-sqlite-node"))
+    const { SqliteClient } = yield* loadDriver("SQLite", () => import("@effect/sql-sqlite-node"))
     return yield* SqliteClient.make({ filename }).pipe(
       Effect.catchAllDefect((defect) =>
         new DatabaseError({ message: `cannot open SQLite database ${filename}: ${describeSqlError(defect)}`, cause: defect }))
@@ -25,7 +32,7 @@ const openSqlite = (filename: string) =>
   })
 
 const openPostgres = (url: string, target: DatabaseTarget) =>
-  Effect.flatMap(Effect.promise(() => import("@effect/sql-pg")), ({ PgClient }) => PgClient.make({ url: Redacted.make(url), maxConnections: 4, connectTimeout: Duration.seconds(5), applicationName: "avalon" }).pipe(
+  Effect.flatMap(loadDriver("PostgreSQL", () => import("@effect/sql-pg")), ({ PgClient }) => PgClient.make({ url: Redacted.make(url), maxConnections: 4, connectTimeout: Duration.seconds(5), applicationName: "avalon" }).pipe(
     Effect.mapError((error) =>
       new DatabaseError({ message: `cannot connect to ${describeTarget(target)}: ${describeSqlError(error)}`, cause: error }))
   ))

@@ -33,6 +33,11 @@ const describeReason = (reason: LoadReason) =>
 /** Building the catalog threw: a bug, but one that must not stop the server nor replace a catalog that serves. */
 class CatalogBuildError extends Data.TaggedError("CatalogBuildError")<{ readonly message: string }> {}
 
+/** A load died (a bug, or a broken install): reported and retried like a failure rather than ending the loader. */
+class CatalogLoadDefect extends Data.TaggedError("CatalogLoadDefect")<{ readonly message: string }> {}
+
+const describeDefect = (defect: unknown) => defect instanceof Error ? defect.stack ?? defect.message : String(defect)
+
 /**
  * Keeps V8's young generation at its size during a load. A catalog build keeps most of what it allocates, so
  * V8 would grow the young generation to its 2 × 16 MB maximum, memory that the process then holds as
@@ -66,7 +71,7 @@ const loadInto = (cell: CatalogCell, reason: LoadReason) =>
     collectGarbageAndRelease(unreleasedHeapLimit)
     const catalog = yield* Effect.try({
       try: () => buildCatalog(stored.columns, { generation: stored.generation, loadedAt: stored.scannedAt ?? new Date(), changeLog: stored.changeLog }),
-      catch: (error) => new CatalogBuildError({ message: `building the catalog failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}` })
+      catch: (error) => new CatalogBuildError({ message: `building the catalog failed: ${describeDefect(error)}` })
     })
     cell.swap(catalog)
     const seconds = ((performance.now() - started) / 1000).toFixed(2)
@@ -76,7 +81,10 @@ const loadInto = (cell: CatalogCell, reason: LoadReason) =>
         `${stored.columns.genres.size} genres (generation ${stored.generation}) loaded in ${seconds} s from ${describeTarget(db.target)}, ` +
         `memory ${megabytes(process.memoryUsage().rss)} RSS`
     )
-  }).pipe(Effect.ensuring(Effect.sync(letYoungGenerationGrow)))
+  }).pipe(
+    Effect.catchAllDefect((defect) => new CatalogLoadDefect({ message: `loading the collection failed unexpectedly: ${describeDefect(defect)}` })),
+    Effect.ensuring(Effect.sync(letYoungGenerationGrow))
+  )
 
 /** 1 s, 2 s, 4 s, … at most 30 s between start-up attempts. */
 const startUpDelay = (attempt: number) => Duration.seconds(Math.min(30, 2 ** attempt))

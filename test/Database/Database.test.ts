@@ -5,6 +5,7 @@ import { join } from "node:path"
 import { Database } from "../../src/Database/Database.js"
 import { databaseLayer } from "../../src/Database/DatabaseLive.js"
 import { parseDatabaseUrl } from "../../src/Database/DatabaseUrl.js"
+import { loadDriver } from "../../src/Database/SqlClientLayer.js"
 import { collectionRows, type CollectionRows } from "../../src/Domain/Collection.js"
 import { albumId, artistId, genreId, songId } from "../../src/Domain/Ids.js"
 import { createTemporaryPgDatabase } from "../support/postgres.js"
@@ -102,6 +103,16 @@ const readsManySongs = (url: string) =>
     expect(stored.rows.songs).toHaveLength(rows.songs.length)
     expect(sortById(stored.rows.songs)).toEqual(sortById(rows.songs))
   }).pipe(Effect.provide(databaseLayer(url)))
+
+describe("loadDriver", () => {
+  it.effect("turns a driver that cannot be loaded into one clear DatabaseError", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(loadDriver("SQLite", () => Promise.reject(new Error("Cannot find module 'better-sqlite3'"))))
+      expect(error._tag).toBe("DatabaseError")
+      expect(error.message).toBe("cannot load the SQLite driver (reinstall with `npm ci`): Cannot find module 'better-sqlite3'")
+      expect(yield* loadDriver("SQLite", () => Promise.resolve("module"))).toBe("module")
+    }))
+})
 
 describe("parseDatabaseUrl", () => {
   it("follows SQLAlchemy's slash rules", () => {

@@ -2,7 +2,7 @@ import { createSocket } from "node:dgram"
 import { brotliDecompressSync, gunzipSync } from "node:zlib"
 import { type AddressInfo, connect } from "node:net"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Layer } from "effect"
+import { Effect, Either, Layer, Logger } from "effect"
 import { AppConfig } from "../../src/Config/AppConfig.js"
 import { defaultConfigText } from "../../src/Config/DefaultConfigText.js"
 import { loadSettings } from "../../src/Config/loadSettings.js"
@@ -49,10 +49,17 @@ const manyRows: CollectionRows = {
 const settings = (overrides: Partial<Settings> = {}): Settings =>
   Either.getOrThrow(loadSettings({ defaultsText: defaultConfigText, env: {}, flags: { PORT: 0, STATSD_HOST: "", ...overrides } }))
 
-const inMemoryDatabase = (collection: CollectionRows | DatabaseError) =>
+/** A read that dies rather than fails: a bug, or a broken install (a driver that cannot be loaded). */
+class ReadDies {
+  constructor(readonly defect: Error) {}
+}
+
+const inMemoryDatabase = (collection: CollectionRows | DatabaseError | ReadDies) =>
   Layer.succeed(Database, Database.of({
     target: { dialect: "sqlite", filename: ":memory:" },
-    readCollection: collection instanceof DatabaseError ? Effect.fail(collection) : Effect.succeed({ columns: collectionColumns(collection), generation: 7, scannedAt: new Date(0) }),
+    readCollection: collection instanceof DatabaseError ? Effect.fail(collection)
+      : collection instanceof ReadDies ? Effect.die(collection.defect)
+      : Effect.succeed({ columns: collectionColumns(collection), generation: 7, scannedAt: new Date(0) }),
     readGeneration: Effect.succeed(7),
     readFileStates: Effect.die("the server never reads scan state"),
     readFileStamps: Effect.die("the server never reads scan state"),
@@ -79,7 +86,7 @@ const fetchText = (port: number, path: string) =>
   })
 
 describe("the real Catalog and HTTP layers over an in-memory Database layer", () => {
-  const server = (collection: CollectionRows | DatabaseError, metrics: Layer.Layer<Metrics, never, AppConfig> = MetricsNoop, config = settings()) =>
+  const server = (collection: CollectionRows | DatabaseError | ReadDies, metrics: Layer.Layer<Metrics, never, AppConfig> = MetricsNoop, config = settings()) =>
     ServerLive.pipe(
       Layer.provide(Layer.mergeAll(inMemoryDatabase(collection), metrics, recordingReporter)),
       Layer.provide(Layer.succeed(AppConfig, config))
@@ -143,6 +150,22 @@ describe("the real Catalog and HTTP layers over an in-memory Database layer", ()
       expect(songs.status).toBe(503)
       expect(JSON.parse(songs.text).errors[0].code).toBe(2)
     }).pipe(Effect.provide(server(new DatabaseError({ message: "database down" })))))
+
+  it.live("answers NONONO, and logs why, when loading dies instead of failing", () =>
+    Effect.gen(function* () {
+      const logged: Array<string> = []
+      const logger = Logger.make(({ logLevel, message }) => void logged.push(`${logLevel.label} ${String(message)}`))
+      yield* Effect.gen(function* () {
+        const { port } = yield* HttpAddress
+        // A request that waited for the first load would never be answered.
+        expect(yield* Effect.timeout(fetchText(port, "/avalon/heartbeat"), "5 seconds")).toEqual({ status: 503, text: "NONONO" })
+        expect((yield* fetchText(port, "/avalon/songs")).status).toBe(503)
+      }).pipe(
+        Effect.provide(server(new ReadDies(new Error("Cannot find module 'better-sqlite3'")))),
+        Effect.provide(Logger.replace(Logger.defaultLogger, logger))
+      )
+      expect(logged.some((line) => line.startsWith("ERROR loading the collection failed") && line.includes("Cannot find module 'better-sqlite3'"))).toBe(true)
+    }))
 
   it.live("times each endpoint in statsd under <prefix>.request.<endpoint>", () =>
     Effect.gen(function* () {
