@@ -66,8 +66,8 @@ const loadInto = (cell: CatalogCell, reason: LoadReason) =>
     // What the read left behind (pages of text from the database, parsed) is garbage in the old generation, where
     // V8 would collect it only once the build has grown the heap: collected now, 100k songs peak at ~137 MB RSS
     // instead of 144–158 MB, for ~10 ms. PostgreSQL's rows leave 25–30 MB of emptied pages that one collection
-    // does not give back (SQLite's pages of text ~15 MB): without the second collection, a peak of 146–153 MB
-    // instead of 135–138 MB at 100k songs, for ~40 ms.
+    // does not give back: a second one brings the peak from 146–153 MB to 134–137 MB at 100k songs, for ~40 ms.
+    // SQLite's pages of text leave ~15 MB, under the limit: there a second one would cost ~70 ms for ~1 MB.
     collectGarbageAndRelease(unreleasedHeapLimit)
     const catalog = yield* Effect.try({
       try: () => buildCatalog(stored.columns, { generation: stored.generation, loadedAt: stored.scannedAt ?? new Date(), changeLog: stored.changeLog }),
