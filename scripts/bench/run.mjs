@@ -209,7 +209,8 @@ const main = async () => {
     const q = encodeURIComponent
     results.workers = await benchWorkers({
       bin: program.bin, url: sqlite.url,
-      paths: ["/avalon/heartbeat", `/avalon/songs?query=${q(picks.songPrefix)}&limit=50`],
+      // Answers of 6 B, 1.4 KB and 16 KB: what wrk needs per answer grows with its size.
+      paths: ["/avalon/heartbeat", `/avalon/albums?query=${q(picks.albumPrefix)}&order=name&limit=20`, `/avalon/songs?query=${q(picks.songPrefix)}&limit=50`],
       seconds, rounds, connections, warmupSeconds, nodeArgs: nodeArgsFor("workers")
     })
   }
