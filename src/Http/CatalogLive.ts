@@ -30,11 +30,11 @@ const describeReason = (reason: LoadReason) =>
   : reason._tag === "Hangup" ? "reloaded on SIGHUP"
   : `reloaded: scan generation ${reason.from} -> ${reason.to}`
 
-/** Building the catalog threw: a bug, but one that must not stop the server nor replace a catalog that serves. */
-class CatalogBuildError extends Data.TaggedError("CatalogBuildError")<{ readonly message: string }> {}
-
-/** A load died (a bug, or a broken install): reported and retried like a failure rather than ending the loader. */
-class CatalogLoadDefect extends Data.TaggedError("CatalogLoadDefect")<{ readonly message: string }> {}
+/**
+ * Building the catalog threw, or the load died otherwise (a bug, or a broken install): reported and retried like
+ * a failed read, never stopping the server, ending the loader or replacing a catalog that serves.
+ */
+class CatalogLoadError extends Data.TaggedError("CatalogLoadError")<{ readonly message: string }> {}
 
 const describeDefect = (defect: unknown) => defect instanceof Error ? defect.stack ?? defect.message : String(defect)
 
@@ -71,7 +71,7 @@ const loadInto = (cell: CatalogCell, reason: LoadReason) =>
     collectGarbageAndRelease(unreleasedHeapLimit)
     const catalog = yield* Effect.try({
       try: () => buildCatalog(stored.columns, { generation: stored.generation, loadedAt: stored.scannedAt ?? new Date(), changeLog: stored.changeLog }),
-      catch: (error) => new CatalogBuildError({ message: `building the catalog failed: ${describeDefect(error)}` })
+      catch: (error) => new CatalogLoadError({ message: `building the catalog failed: ${describeDefect(error)}` })
     })
     cell.swap(catalog)
     const seconds = ((performance.now() - started) / 1000).toFixed(2)
@@ -82,7 +82,7 @@ const loadInto = (cell: CatalogCell, reason: LoadReason) =>
         `memory ${megabytes(process.memoryUsage().rss)} RSS`
     )
   }).pipe(
-    Effect.catchAllDefect((defect) => new CatalogLoadDefect({ message: `loading the collection failed unexpectedly: ${describeDefect(defect)}` })),
+    Effect.catchAllDefect((defect) => new CatalogLoadError({ message: `loading the collection failed unexpectedly: ${describeDefect(defect)}` })),
     Effect.ensuring(Effect.sync(letYoungGenerationGrow))
   )
 
