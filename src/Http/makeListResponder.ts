@@ -6,6 +6,7 @@ import { CatalogRepresentations } from "./CatalogRepresentations.js"
 import type { CatalogState } from "./CatalogStore.js"
 import { compressDynamic, minimumCompressedSize } from "./compressBody.js"
 import { isWildcard, matchEntityTag, parseHttpDate } from "./conditionalRequests.js"
+import { headerList } from "./headerList.js"
 import { type ContentCoding, negotiateCoding } from "./negotiateCoding.js"
 import { escapeUri, pagingLinks } from "./pagingLinks.js"
 import { ResponseCache } from "./ResponseCache.js"
@@ -26,7 +27,8 @@ type Headers = Record<string, string | number>
 
 /** A 200 list answer exactly as written: headers (content-length included, never changed once stored) and body. */
 type PreparedAnswer = {
-  readonly headers: Readonly<Headers>
+  /** As writeHead takes them (see headerList). */
+  readonly headers: Array<string>
   readonly body: Buffer
   /** The answer's own entity tag. */
   readonly tag: string
@@ -92,9 +94,9 @@ export const makeListResponder = (options: ListResponderOptions): ListResponder 
     prepared?.set(key, answer, answer.body.length + preparedOverheadBytes)
   }
 
-  const validators = (representations: CatalogRepresentations, tag: string): Headers => {
-    const headers: Headers = { etag: tag, "last-modified": representations.lastModified, vary: "Accept-Encoding" }
-    if (cacheControl !== "") headers["cache-control"] = cacheControl
+  const validators = (representations: CatalogRepresentations, tag: string): Array<string> => {
+    const headers = ["etag", tag, "last-modified", representations.lastModified, "vary", "Accept-Encoding"]
+    if (cacheControl !== "") headers.push("cache-control", cacheControl)
     return headers
   }
 
@@ -109,7 +111,7 @@ export const makeListResponder = (options: ListResponderOptions): ListResponder 
     return since !== undefined && representations.lastModifiedMs <= since
   }
 
-  const write = (response: ServerResponse, method: string, headers: Readonly<Headers>, body: Buffer): void => {
+  const write = (response: ServerResponse, method: string, headers: Array<string>, body: Buffer): void => {
     response.writeHead(200, headers)
     response.end(method === "HEAD" ? undefined : body)
   }
@@ -199,20 +201,22 @@ export const makeListResponder = (options: ListResponderOptions): ListResponder 
     if (coding !== "identity") headers["content-encoding"] = coding
     if (!compressNow || coding === "identity") {
       // A full list whose compressed form is not ready yet goes out as is, and is not remembered as the coding's answer.
-      if (coding === accepted || body.length < minimumCompressedSize) remember(key, { headers, body, tag, endpoint, identityTag, acceptedTag })
-      return write(response, method, headers, body)
+      const list = headerList(headers)
+      if (coding === accepted || body.length < minimumCompressedSize) remember(key, { headers: list, body, tag, endpoint, identityTag, acceptedTag })
+      return write(response, method, list, body)
     }
     const uncompressed = body
     compressDynamic(uncompressed, coding, (error, compressed) => {
       if (error === null) {
         headers["content-length"] = compressed.length
-        remember(key, { headers, body: compressed, tag, endpoint, identityTag, acceptedTag })
-        return write(response, method, headers, compressed)
+        const list = headerList(headers)
+        remember(key, { headers: list, body: compressed, tag, endpoint, identityTag, acceptedTag })
+        return write(response, method, list, compressed)
       }
       onUnexpected(error, method, request.url ?? "")
       delete headers["content-encoding"]
       headers.etag = identityTag
-      write(response, method, headers, uncompressed)
+      write(response, method, headerList(headers), uncompressed)
     })
   }
 

@@ -7,6 +7,7 @@ import type { MetricsShape } from "../Observability/Statsd.js"
 import { type Answer, answerRequest, errorAnswer, methodNotAllowed, notFound } from "./answerRequest.js"
 import type { CatalogCell, CatalogState } from "./CatalogStore.js"
 import { makeDocumentationAnswers } from "./documentationAnswers.js"
+import { headerList } from "./headerList.js"
 import { makeListResponder } from "./makeListResponder.js"
 import { maxUrlLength, protocolErrorAnswer } from "./protocolErrors.js"
 import { isStaticRoute, makeRoutes, type Route } from "./routes.js"
@@ -51,13 +52,13 @@ const hasBody = (request: IncomingMessage): boolean =>
   request.headers["transfer-encoding"] !== undefined || (request.headers["content-length"] !== undefined && request.headers["content-length"] !== "0")
 
 /** An answer as it is written: status, every header it sets, body. */
-type WrittenAnswer = { readonly status: number; readonly headers: Readonly<Record<string, string | number>>; readonly body: Buffer }
+type WrittenAnswer = { readonly status: number; readonly headers: Array<string>; readonly body: Buffer }
 
 const prepare = (answer: Answer): WrittenAnswer => {
   const body = typeof answer.body === "string" ? Buffer.from(answer.body) : answer.body
   const headers: Record<string, string | number> = { "content-type": answer.contentType, "content-length": body.length }
   if (answer.headers !== undefined) Object.assign(headers, answer.headers)
-  return { status: answer.status, headers, body }
+  return { status: answer.status, headers: headerList(headers), body }
 }
 
 const write = (response: ServerResponse, method: string, { body, headers, status }: WrittenAnswer): void => {

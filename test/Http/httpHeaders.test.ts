@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { formatHttpDate, isWildcard, matchEntityTag, parseHttpDate } from "../../src/Http/conditionalRequests.js"
 import { hashText } from "../../src/Http/hashText.js"
+import { headerList } from "../../src/Http/headerList.js"
 import { negotiateCoding, parseAcceptEncoding } from "../../src/Http/negotiateCoding.js"
 import { escapeUri, pagingLinks } from "../../src/Http/pagingLinks.js"
 
@@ -155,5 +156,13 @@ describe("hashText", () => {
     for (let i = 0; i < 10_000; i++) hashes.add(hashText(`query=${i}&limit=5`))
     expect(hashes.size).toBe(10_000)
     expect(Math.max(...hashes)).toBeLessThanOrEqual(Number.MAX_SAFE_INTEGER)
+  })
+})
+
+describe("headerList", () => {
+  it("flattens names and values in order, the values as strings", () => {
+    expect(headerList({ "content-type": "application/json", "content-length": 16007, "x-total-count": 0, link: "</a>; rel=\"next\"" })).toEqual([
+      "content-type", "application/json", "content-length", "16007", "x-total-count", "0", "link", "</a>; rel=\"next\""
+    ])
   })
 })
