@@ -5,6 +5,7 @@ import { Metrics } from "../Observability/Statsd.js"
 import { tracingEnabled } from "../Observability/Tracing.js"
 import { version } from "../Version.js"
 import { CatalogStore } from "./CatalogStore.js"
+import { keepNextTickMapsAlive } from "./keepNextTickMapsAlive.js"
 import { listen } from "./listen.js"
 import type { ListenError } from "./ListenError.js"
 import { makeRequestHandler } from "./makeRequestHandler.js"
@@ -16,6 +17,7 @@ export const HttpLive: Layer.Layer<HttpAddress, ListenError, AppConfig | Catalog
   Layer.scoped(
     HttpAddress,
     Effect.gen(function* () {
+      yield* Effect.sync(keepNextTickMapsAlive)
       const settings = yield* AppConfig
       const cell = yield* CatalogStore
       const metrics = yield* Metrics

@@ -14,6 +14,7 @@ import { albumId, artistId, genreId, songId } from "../../src/Domain/Ids.js"
 import { buildCatalog } from "../../src/Catalog/Catalog.js"
 import { CatalogCell, CatalogStore } from "../../src/Http/CatalogStore.js"
 import { HttpAddress, HttpLive } from "../../src/Http/HttpLive.js"
+import { keptNextTick } from "../../src/Http/keepNextTickMapsAlive.js"
 import { ServerLive } from "../../src/Http/serve.js"
 import { ErrorReporter } from "../../src/Observability/ErrorReporter.js"
 import { Metrics, MetricsLive, MetricsNoop } from "../../src/Observability/Statsd.js"
@@ -100,6 +101,8 @@ describe("the real Catalog and HTTP layers over an in-memory Database layer", ()
       expect(JSON.parse(albums.text).success).toEqual([{ id: albumId("This Is Giving Up"), name: "This Is Giving Up" }])
       const songs = yield* fetchText(port, "/avalon/songs?query=bjork&order=year&direction=desc")
       expect(JSON.parse(songs.text).success.map((song: { name: string }) => song.name)).toEqual(["Jóga"])
+      // See keepNextTickMapsAlive: the server keeps one nextTick entry from its start.
+      expect(keptNextTick()).toBeDefined()
     }).pipe(Effect.provide(server(rows))))
 
   it.live("compresses a large full list once, in the background, serving it uncompressed until then", () =>
